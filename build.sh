@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Single entry point for building, testing and running SupervisorIpc.
+# Each area keeps its steps in eng/<area>.sh; this file only dispatches.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+export REPO_ROOT
+ARTIFACTS="${ARTIFACTS:-$REPO_ROOT/artifacts}"
+export ARTIFACTS
+
+# shellcheck source=eng/common.sh
+source "$REPO_ROOT/eng/common.sh"
+for area in "$REPO_ROOT"/eng/*.sh; do
+  [ "$(basename "$area")" = common.sh ] && continue
+  # shellcheck disable=SC1090
+  source "$area"
+done
+
+usage() {
+  cat <<'TXT'
+usage: ./build.sh <command>
+
+  build      build the native library (release + sanitizer) and the .NET solution
+  test       build, then run every test suite (C under CTest, C under ASan+UBSan, NUnit)
+  bindings   regenerate managed/SupervisorIpc/Interop/NativeMethods.g.cs from the C header
+  demo       build, then run the supervisor demo
+  help       this text
+TXT
+}
+
+cmd="${1:-help}"
+shift || true
+case "$cmd" in
+  build)    native_build; managed_build ;;
+  test)     native_build; native_test; managed_build; managed_test; run_extra_tests ;;
+  bindings) managed_bindings ;;
+  demo)     native_build; managed_build; run_demo "$@" ;;
+  help|-h|--help) usage ;;
+  *)
+    if declare -F "command_$cmd" >/dev/null; then
+      "command_$cmd" "$@"
+    else
+      echo "build.sh: unknown command '$cmd'" >&2; usage >&2; exit 2
+    fi ;;
+esac

@@ -1,0 +1,230 @@
+/*
+ * supervisor_ipc — supervisor/child IPC over a Unix domain stream socket.
+ *
+ * Wire protocol: nono's SupervisorSocket (see PROTOCOL.md): frames of a 4-byte
+ * big-endian length followed by at most SVIPC_MAX_PAYLOAD bytes of UTF-8 JSON;
+ * one file descriptor passed as SCM_RIGHTS on a one-byte (value 0) carrier.
+ *
+ * Conventions
+ * - Every function returns an svipc_status. On SVIPC_SYSTEM_ERROR (and on the
+ *   statuses that stem from an OS error, e.g. SVIPC_TIMEOUT) the OS errno of the
+ *   failing call is left in errno, so C callers read errno and .NET callers use
+ *   SetLastError marshalling.
+ * - Every descriptor the library creates or receives is close-on-exec.
+ * - An svipc_socket owns its descriptor and per-socket state. One sending thread
+ *   and one receiving thread may use a socket at the same time (full duplex);
+ *   two concurrent senders or two concurrent receivers must be serialized by
+ *   the caller. svipc_close must not race with any other call on the socket;
+ *   svipc_shutdown may be called from any thread to wake blocked calls.
+ * - Output parameters are written only when the function returns SVIPC_OK,
+ *   unless documented otherwise.
+ *
+ * The header includes only <stdint.h> so that tools without compiler builtin
+ * headers (the binding generator's libclang) can parse it.
+ */
+#ifndef SUPERVISOR_IPC_H
+#define SUPERVISOR_IPC_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(SVIPC_BUILDING_LIBRARY) && (defined(__GNUC__) || defined(__clang__))
+#define SVIPC_API __attribute__((visibility("default")))
+#else
+#define SVIPC_API
+#endif
+
+/** Library version, also available at run time through svipc_version(). */
+#define SVIPC_VERSION_MAJOR 0
+#define SVIPC_VERSION_MINOR 1
+#define SVIPC_VERSION_PATCH 0
+
+/** Largest payload a frame may carry, in bytes (64 KiB), as the protocol fixes it. */
+#define SVIPC_MAX_PAYLOAD 65536
+
+/** Size of the big-endian length prefix that starts every frame. */
+#define SVIPC_FRAME_HEADER_SIZE 4
+
+/** Timeout value meaning "wait without limit". */
+#define SVIPC_INFINITE_TIMEOUT (-1)
+
+/** Portable result of every library call. Values are stable across releases and platforms. */
+typedef enum svipc_status
+{
+    /** The call succeeded. */
+    SVIPC_OK = 0,
+    /** The peer closed the connection in an orderly way at a frame boundary. */
+    SVIPC_CLOSED = 1,
+    /** The peer closed the connection in the middle of a frame or a descriptor carrier. */
+    SVIPC_TRUNCATED = 2,
+    /** A payload or a received length prefix exceeds SVIPC_MAX_PAYLOAD. Nothing was written or allocated. */
+    SVIPC_TOO_LARGE = 3,
+    /** The read, send or accept timeout expired. A partially received frame resumes on the next call. */
+    SVIPC_TIMEOUT = 4,
+    /** A descriptor was requested but the next thing on the stream is frame data. Nothing was lost. */
+    SVIPC_NO_DESCRIPTOR = 5,
+    /** The peer broke the protocol (bad carrier, several descriptors, truncated control data, ...). */
+    SVIPC_PROTOCOL_VIOLATION = 6,
+    /** An earlier error left the stream position unknown; every later call in that direction fails. */
+    SVIPC_DESYNCHRONIZED = 7,
+    /** The socket path does not fit in sockaddr_un.sun_path. */
+    SVIPC_PATH_TOO_LONG = 8,
+    /** Another socket is already listening at the path, or a non-socket file is in the way. */
+    SVIPC_ADDRESS_IN_USE = 9,
+    /** A parameter was invalid (null pointer, bad descriptor, zero timeout, ...). */
+    SVIPC_INVALID_ARGUMENT = 10,
+    /** The operation is not supported on this platform or for this kind of descriptor. */
+    SVIPC_UNSUPPORTED = 11,
+    /** An OS call failed; errno holds its error. */
+    SVIPC_SYSTEM_ERROR = 12,
+    /** The caller's buffer is smaller than the frame; the frame stays pending, its size is reported. */
+    SVIPC_BUFFER_TOO_SMALL = 13,
+    /** The operation was interrupted by svipc_shutdown, or the socket is shut down. */
+    SVIPC_SHUT_DOWN = 14,
+} svipc_status;
+
+/** Opaque socket object: owns a descriptor, its framing state and, when bound, its path. */
+typedef struct svipc_socket svipc_socket;
+
+/** Kernel-recorded credentials of the peer, captured at connect() or socketpair() time. */
+typedef struct svipc_peer_credentials
+{
+    /** Process id of the peer (on a pair: of the process that created it). */
+    int32_t pid;
+    /** Effective user id of the peer. */
+    uint32_t uid;
+    /** Effective group id of the peer. */
+    uint32_t gid;
+} svipc_peer_credentials;
+
+/* ---- Library information ---------------------------------------------------------------- */
+
+/** Version as (major << 16) | (minor << 8) | patch. */
+SVIPC_API uint32_t svipc_version(void);
+
+/** Static, English, never-null description of a status. */
+SVIPC_API const char* svipc_status_message(svipc_status status);
+
+/* ---- Creating sockets -------------------------------------------------------------------- */
+
+/**
+ * Creates a connected SOCK_STREAM pair; both ends close-on-exec.
+ * Note: the kernel records peer credentials at socketpair() time, so on a pair
+ * made before the child starts both ends report the creating process.
+ */
+SVIPC_API svipc_status svipc_pair(svipc_socket** supervisor_end, svipc_socket** child_end);
+
+/**
+ * Binds a listening socket at path. The socket file is owner-only (0600) from
+ * its creation. A stale socket file (nothing listening) is replaced; a live one
+ * gives SVIPC_ADDRESS_IN_USE; a file that is not a socket is never removed and
+ * also gives SVIPC_ADDRESS_IN_USE. svipc_close on the result unlinks the path if
+ * it is still the inode this call created.
+ */
+SVIPC_API svipc_status svipc_bind(const char* path, svipc_socket** listener);
+
+/**
+ * Accepts one connection on a socket made by svipc_bind. timeout_ms: 0 polls,
+ * SVIPC_INFINITE_TIMEOUT blocks, a positive value waits at most that long
+ * (SVIPC_TIMEOUT when it expires).
+ */
+SVIPC_API svipc_status svipc_accept(svipc_socket* listener, int32_t timeout_ms, svipc_socket** connection);
+
+/**
+ * The reference's bind(): binds at path, accepts exactly one child, closes the
+ * listening descriptor. The returned connection owns the path and unlinks it on close.
+ */
+SVIPC_API svipc_status svipc_bind_and_accept(const char* path, int32_t timeout_ms, svipc_socket** connection);
+
+/** Connects to a socket bound at path; the result is close-on-exec. */
+SVIPC_API svipc_status svipc_connect(const char* path, svipc_socket** connection);
+
+/**
+ * Wraps an existing connected Unix stream socket (e.g. inherited across exec),
+ * taking ownership of fd and marking it close-on-exec. On failure fd is left open
+ * and still owned by the caller. A descriptor that is not a Unix SOCK_STREAM
+ * socket gives SVIPC_INVALID_ARGUMENT.
+ */
+SVIPC_API svipc_status svipc_from_fd(int32_t fd, svipc_socket** connection);
+
+/** Like svipc_from_fd, but wraps a close-on-exec duplicate and leaves fd to the caller. */
+SVIPC_API svipc_status svipc_from_fd_dup(int32_t fd, svipc_socket** connection);
+
+/** The raw descriptor, for poll/select or for handing to a child; still owned by the socket. */
+SVIPC_API int32_t svipc_fd(const svipc_socket* socket);
+
+/**
+ * Shuts the connection down in both directions so that blocked calls on other
+ * threads return (SVIPC_SHUT_DOWN or SVIPC_CLOSED). Safe to call from any thread, repeatedly.
+ */
+SVIPC_API svipc_status svipc_shutdown(svipc_socket* socket);
+
+/**
+ * Closes the descriptor, closes every descriptor received but not yet taken,
+ * unlinks a bound path if it is still this socket's inode, and frees the object.
+ * Null is ignored.
+ */
+SVIPC_API void svipc_close(svipc_socket* socket);
+
+/* ---- Frames ------------------------------------------------------------------------------ */
+
+/**
+ * Sends one frame (prefix + payload) with a single sendmsg, retrying partial
+ * writes and EINTR, never raising SIGPIPE. length > SVIPC_MAX_PAYLOAD gives
+ * SVIPC_TOO_LARGE before anything is written. If a send fails after part of a
+ * frame was written, the sending direction becomes SVIPC_DESYNCHRONIZED.
+ */
+SVIPC_API svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint32_t length);
+
+/**
+ * Receives the next frame into buffer. On SVIPC_OK *length is the payload size.
+ * If capacity is too small, returns SVIPC_BUFFER_TOO_SMALL with *length set to
+ * the size needed and keeps the frame for the next call. A descriptor carrier met
+ * where a frame should start is kept for svipc_recv_fd. After SVIPC_TIMEOUT the
+ * partial frame resumes on the next call.
+ */
+SVIPC_API svipc_status svipc_recv_frame(svipc_socket* socket, uint8_t* buffer, uint32_t capacity, uint32_t* length);
+
+/**
+ * Receives the next frame into the socket's own buffer and lends it: *payload
+ * stays valid until the next receive call or svipc_close on this socket.
+ */
+SVIPC_API svipc_status svipc_recv_frame_borrowed(svipc_socket* socket, const uint8_t** payload, uint32_t* length);
+
+/* ---- Descriptors ------------------------------------------------------------------------- */
+
+/** Sends fd (still owned by the caller) as one SCM_RIGHTS descriptor on a one-byte carrier. */
+SVIPC_API svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd);
+
+/**
+ * Receives one descriptor (close-on-exec, owned by the caller). Returns a
+ * descriptor kept from an earlier frame receive first. If frame data comes next,
+ * returns SVIPC_NO_DESCRIPTOR and the frame stays intact for the next frame receive.
+ */
+SVIPC_API svipc_status svipc_recv_fd(svipc_socket* socket, int32_t* fd);
+
+/* ---- Peer and options -------------------------------------------------------------------- */
+
+/** The peer's kernel-recorded pid, uid and gid (Linux SO_PEERCRED; macOS LOCAL_PEERPID + getpeereid). */
+SVIPC_API svipc_status svipc_peer_credentials(const svipc_socket* socket, svipc_peer_credentials* credentials);
+
+/** Sets (timeout_ms > 0) or clears (SVIPC_INFINITE_TIMEOUT) the timeout of each blocking receive. 0 is invalid. */
+SVIPC_API svipc_status svipc_set_read_timeout(svipc_socket* socket, int32_t timeout_ms);
+
+/** The read timeout in milliseconds, or SVIPC_INFINITE_TIMEOUT. */
+SVIPC_API svipc_status svipc_get_read_timeout(const svipc_socket* socket, int32_t* timeout_ms);
+
+/** Sets (timeout_ms > 0) or clears (SVIPC_INFINITE_TIMEOUT) the timeout of each blocking send. 0 is invalid. */
+SVIPC_API svipc_status svipc_set_send_timeout(svipc_socket* socket, int32_t timeout_ms);
+
+/** The send timeout in milliseconds, or SVIPC_INFINITE_TIMEOUT. */
+SVIPC_API svipc_status svipc_get_send_timeout(const svipc_socket* socket, int32_t* timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SUPERVISOR_IPC_H */
