@@ -1,0 +1,21 @@
+using System.Collections.Generic;
+
+namespace SupervisorIpc.BindingGenerator;
+
+/// <summary>
+/// An opaque C type reached only through pointers, bound to a SafeHandle type so that every call holds a
+/// reference on the handle (a concurrent Dispose cannot free the object under a running call). The release
+/// function itself takes the raw pointer, because it runs from SafeHandle.ReleaseHandle.
+/// </summary>
+internal sealed record HandleMapping(string OpaqueCName, string SafeHandleType, string ReleaseFunction);
+
+/// <summary>How the generator names and shapes the bindings.</summary>
+internal sealed record BindingOptions(
+    string HeaderPath,
+    string HeaderDisplayName,
+    string LibraryName,
+    string Prefix,
+    string Namespace,
+    string StatusEnum,
+    IReadOnlyList<HandleMapping> Handles,
+    IReadOnlyList<string> IncludeDirectories);
