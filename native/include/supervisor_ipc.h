@@ -84,6 +84,8 @@ typedef enum svipc_status
     SVIPC_BUFFER_TOO_SMALL = 13,
     /** The operation was interrupted by svipc_shutdown, or the socket is shut down. */
     SVIPC_SHUT_DOWN = 14,
+    /** A listener accepted a connection from a peer whose uid is not allowed; the connection was closed. */
+    SVIPC_PEER_REJECTED = 15,
 } svipc_status;
 
 /** Opaque socket object: owns a descriptor, its framing state and, when bound, its path. */
@@ -209,7 +211,7 @@ SVIPC_API svipc_status svipc_recv_fd(svipc_socket* socket, int32_t* fd);
 /* ---- Peer and options -------------------------------------------------------------------- */
 
 /** The peer's kernel-recorded pid, uid and gid (Linux SO_PEERCRED; macOS LOCAL_PEERPID + getpeereid). */
-SVIPC_API svipc_status svipc_peer_credentials(const svipc_socket* socket, svipc_peer_credentials* credentials);
+SVIPC_API svipc_status svipc_get_peer_credentials(const svipc_socket* socket, svipc_peer_credentials* credentials);
 
 /** Sets (timeout_ms > 0) or clears (SVIPC_INFINITE_TIMEOUT) the timeout of each blocking receive. 0 is invalid. */
 SVIPC_API svipc_status svipc_set_read_timeout(svipc_socket* socket, int32_t timeout_ms);
@@ -222,6 +224,124 @@ SVIPC_API svipc_status svipc_set_send_timeout(svipc_socket* socket, int32_t time
 
 /** The send timeout in milliseconds, or SVIPC_INFINITE_TIMEOUT. */
 SVIPC_API svipc_status svipc_get_send_timeout(const svipc_socket* socket, int32_t* timeout_ms);
+
+/* ==== Supervised children and listeners ===================================================
+ * Starting a child with its end of a pair inherited, opening that end in the
+ * child, and a listener for short-lived connections by path that authenticates
+ * peers by uid. Implemented in spawn.c and listener.c.
+ */
+
+/** Descriptor number at which svipc_spawn places the child's end unless told otherwise. */
+#define SVIPC_DEFAULT_CHILD_FD 3
+
+/** Largest descriptor number svipc_spawn accepts for the child's end. */
+#define SVIPC_MAX_CHILD_FD 1023
+
+/** Longest environment variable name svipc_spawn and svipc_open_from_env accept, in bytes. */
+#define SVIPC_MAX_VARIABLE_NAME 255
+
+/** Read timeout a listener gives each accepted connection unless told otherwise (the reference's 5 s). */
+#define SVIPC_LISTENER_DEFAULT_READ_TIMEOUT_MS 5000
+
+/** Most uids a listener's allow-list holds. */
+#define SVIPC_LISTENER_MAX_ALLOWED_UIDS 64
+
+/** How a child started by svipc_spawn ended. */
+typedef struct svipc_child_exit
+{
+    /** Exit code (0..255) when the child exited normally, otherwise -1. */
+    int32_t exit_code;
+    /** Number of the signal that terminated the child, otherwise 0. */
+    int32_t signal;
+} svipc_child_exit;
+
+/**
+ * Starts program with a new connected pair: the child's end becomes descriptor
+ * child_fd in the child, and the environment variable fd_variable (e.g.
+ * SUPERVISOR_IPC_FD=3) tells the child which descriptor that is.
+ *
+ * - program: a path; without a '/' it is searched in the PATH of this process.
+ * - argv: null-terminated argument vector; null means { program, null }.
+ * - envp: null-terminated "NAME=value" entries for the child; null means this
+ *   process's environment. Any entry named fd_variable is dropped and the
+ *   variable is appended with the descriptor number.
+ * - child_fd: 3..SVIPC_MAX_CHILD_FD, or a negative value for SVIPC_DEFAULT_CHILD_FD.
+ * - fd_variable: a variable name (letters, digits, '_', not starting with a
+ *   digit), or null for "SUPERVISOR_IPC_FD".
+ *
+ * In the child only descriptors 0, 1, 2 and child_fd are open: every other
+ * descriptor of this process is closed, whether or not it is close-on-exec,
+ * and the supervisor's end is never inherited. The child starts with an empty
+ * signal mask and default signal dispositions. On SVIPC_OK *supervisor_end is
+ * this process's end (close-on-exec) and *pid the child's process id; the
+ * child's end is no longer open in this process. A failure to execute program
+ * gives SVIPC_SYSTEM_ERROR with errno set (e.g. ENOENT).
+ * Peer credentials on the returned end name this process (see svipc_pair).
+ */
+SVIPC_API svipc_status svipc_spawn(const char* program, const char* const* argv, const char* const* envp,
+                                   int32_t child_fd, const char* fd_variable,
+                                   svipc_socket** supervisor_end, int32_t* pid);
+
+/**
+ * Waits for a child started by svipc_spawn to end and reaps it. timeout_ms: 0
+ * polls, SVIPC_INFINITE_TIMEOUT blocks, a positive value waits at most that long;
+ * SVIPC_TIMEOUT when the child is still running. A pid that is not a child of
+ * this process (or already reaped) gives SVIPC_SYSTEM_ERROR with errno ECHILD.
+ */
+SVIPC_API svipc_status svipc_wait_child(int32_t pid, int32_t timeout_ms, svipc_child_exit* exit_status);
+
+/**
+ * Child side: opens the socket whose descriptor number the environment variable
+ * fd_variable holds (null means "SUPERVISOR_IPC_FD"), as svipc_from_fd does.
+ * A missing variable, a value that is not a plain decimal descriptor number, or a
+ * descriptor that is not a Unix stream socket gives SVIPC_INVALID_ARGUMENT.
+ * Reads the environment with getenv: do not call it while another thread changes
+ * the environment.
+ */
+SVIPC_API svipc_status svipc_open_from_env(const char* fd_variable, svipc_socket** connection);
+
+/**
+ * Listener for connections by path, like the reference's SupervisorListener.
+ * Not thread-safe: one thread at a time uses a listener.
+ */
+typedef struct svipc_listener svipc_listener;
+
+/**
+ * Binds a listener at path as svipc_bind does (owner-only from creation, stale
+ * socket replaced, live socket or other file refused). Its allow-list holds this
+ * process's effective uid and its connection read timeout is
+ * SVIPC_LISTENER_DEFAULT_READ_TIMEOUT_MS. svipc_listener_close unlinks the path.
+ */
+SVIPC_API svipc_status svipc_listener_bind(const char* path, svipc_listener** listener);
+
+/** Replaces the allow-list with count (1..SVIPC_LISTENER_MAX_ALLOWED_UIDS) uids. */
+SVIPC_API svipc_status svipc_listener_set_allowed_uids(svipc_listener* listener, const uint32_t* uids, uint32_t count);
+
+/**
+ * Sets the read timeout given to each accepted connection (timeout_ms > 0), or
+ * none (SVIPC_INFINITE_TIMEOUT). 0 is invalid.
+ */
+SVIPC_API svipc_status svipc_listener_set_connection_timeout(svipc_listener* listener, int32_t timeout_ms);
+
+/** The listening descriptor, readable when a connection is waiting; still owned by the listener. */
+SVIPC_API int32_t svipc_listener_fd(const svipc_listener* listener);
+
+/**
+ * Accepts one connection. timeout_ms: 0 polls (SVIPC_TIMEOUT when none is
+ * waiting; for use from a poll loop on svipc_listener_fd), SVIPC_INFINITE_TIMEOUT
+ * blocks, a positive value waits at most that long. A peer whose uid is not in
+ * the allow-list gives SVIPC_PEER_REJECTED: its connection is already closed and
+ * *peer is written anyway, so the caller can log it and accept again. On
+ * SVIPC_OK *connection has the listener's read timeout and *peer its credentials.
+ * peer may be null.
+ */
+SVIPC_API svipc_status svipc_listener_accept(svipc_listener* listener, int32_t timeout_ms,
+                                             svipc_socket** connection, svipc_peer_credentials* peer);
+
+/** Closes the listening descriptor, unlinks its path if still its inode, frees it. Null is ignored. */
+SVIPC_API void svipc_listener_close(svipc_listener* listener);
+
+/* ==== End of supervised children and listeners ============================================ */
 
 #ifdef __cplusplus
 }

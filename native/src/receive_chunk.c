@@ -1,0 +1,107 @@
+/*
+ * The one place that calls recvmsg. Every read, frame bytes included, offers a
+ * control buffer: a descriptor the peer attached anywhere is then always seen
+ * (and closed or handed on), never silently dropped by the kernel.
+ */
+#include "svipc_internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#if defined(MSG_CMSG_CLOEXEC)
+#define SVIPC_RECEIVE_FLAGS MSG_CMSG_CLOEXEC
+#else
+#define SVIPC_RECEIVE_FLAGS 0
+#endif
+
+typedef union svipc_control_buffer
+{
+    struct cmsghdr align;
+    uint8_t bytes[CMSG_SPACE(sizeof(int) * SVIPC_MAX_RECEIVED_DESCRIPTORS)];
+} svipc_control_buffer;
+
+static void collect_descriptors(struct msghdr* message, svipc_arrival* arrival)
+{
+    for (struct cmsghdr* header = CMSG_FIRSTHDR(message); header != NULL; header = CMSG_NXTHDR(message, header))
+    {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS)
+        {
+            continue;
+        }
+        size_t data_length = (size_t)header->cmsg_len - (size_t)CMSG_LEN(0);
+        size_t count = data_length / sizeof(int);
+        const uint8_t* data = CMSG_DATA(header);
+        for (size_t i = 0; i < count; i++)
+        {
+            int fd;
+            memcpy(&fd, data + i * sizeof(int), sizeof(fd));
+            if (arrival->fd_count < SVIPC_MAX_RECEIVED_DESCRIPTORS)
+            {
+                arrival->fds[arrival->fd_count++] = fd;
+#if !defined(MSG_CMSG_CLOEXEC)
+                /* No atomic flag here: a concurrent fork+exec can still inherit fd; nothing closes that window. */
+                (void)svipc_make_close_on_exec(fd);
+#endif
+            }
+            else
+            {
+                /* The buffer cannot hold more than this, but never keep an fd we do not track. */
+                svipc_close_preserving_errno(fd);
+                arrival->control_truncated = true;
+            }
+        }
+    }
+}
+
+svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival)
+{
+    memset(arrival, 0, sizeof(*arrival));
+    for (;;)
+    {
+        if (svipc_is_shut_down(socket))
+        {
+            return SVIPC_SHUT_DOWN;
+        }
+        svipc_control_buffer control;
+        memset(&control, 0, sizeof(control));
+        struct iovec vector = { .iov_base = destination, .iov_len = wanted };
+        struct msghdr message;
+        memset(&message, 0, sizeof(message));
+        message.msg_iov = &vector;
+        message.msg_iovlen = 1;
+        message.msg_control = control.bytes;
+        message.msg_controllen = sizeof(control.bytes);
+
+        ssize_t received = recvmsg(socket->fd, &message, SVIPC_RECEIVE_FLAGS);
+        if (received < 0)
+        {
+            if (errno == EINTR)
+            {
+                continue;
+            }
+            return svipc_status_from_errno(socket, errno);
+        }
+        if (message.msg_controllen > 0)
+        {
+            collect_descriptors(&message, arrival);
+        }
+        arrival->control_truncated = arrival->control_truncated || (message.msg_flags & MSG_CTRUNC) != 0;
+        arrival->byte_count = (size_t)received;
+        if (received == 0 && svipc_is_shut_down(socket))
+        {
+            svipc_close_arrived_descriptors(arrival);
+            return SVIPC_SHUT_DOWN;
+        }
+        return SVIPC_OK;
+    }
+}
+
+void svipc_close_arrived_descriptors(svipc_arrival* arrival)
+{
+    for (size_t i = 0; i < arrival->fd_count; i++)
+    {
+        svipc_close_preserving_errno(arrival->fds[i]);
+    }
+    arrival->fd_count = 0;
+}

@@ -1,0 +1,106 @@
+/*
+ * Private declarations shared by the library's translation units.
+ * Nothing here is exported: the build uses hidden visibility and only
+ * SVIPC_API functions from supervisor_ipc.h are visible.
+ */
+#ifndef SVIPC_INTERNAL_H
+#define SVIPC_INTERNAL_H
+
+#include "supervisor_ipc.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#define SVIPC_NO_DESCRIPTOR_VALUE (-1)
+
+/*
+ * How many bytes a frame receive asks for when it stands at a frame boundary,
+ * where a descriptor carrier may legitimately arrive instead of a frame.
+ * Linux keeps every SCM_RIGHTS message in its own skb and ends a read right
+ * after the first skb that carries descriptors (tests/native/test_kernel_semantics.c
+ * checks this), so a carrier is only accepted when it is the one byte a read
+ * returned; reading the whole 4-byte prefix at once is then unambiguous.
+ * BSD-derived kernels attach control data to the start of a record and may
+ * merge later plain bytes into that record, so macOS reads a single byte at a
+ * boundary: the byte that brings a descriptor is then always the carrier.
+ */
+#if defined(__APPLE__)
+#define SVIPC_BOUNDARY_READ_SIZE 1u
+#else
+#define SVIPC_BOUNDARY_READ_SIZE ((uint32_t)SVIPC_FRAME_HEADER_SIZE)
+#endif
+
+/* Room for more descriptors than the protocol allows, so that "two fds" is seen as such, not as truncation. */
+#define SVIPC_MAX_RECEIVED_DESCRIPTORS 8
+
+struct svipc_socket
+{
+    int fd;
+    bool is_listener;
+    /* Written by svipc_shutdown from any thread; read before and after every blocking call. */
+    atomic_bool shut_down;
+
+    /* Send direction: touched only by the (single) sending thread. */
+    bool send_desynchronized;
+
+    /* Receive direction: touched only by the (single) receiving thread. */
+    bool receive_desynchronized;
+    uint8_t header[SVIPC_FRAME_HEADER_SIZE];
+    uint32_t header_received;
+    uint32_t payload_length;   /* meaningful once header_received == SVIPC_FRAME_HEADER_SIZE */
+    uint32_t payload_received;
+    uint8_t* payload_buffer;   /* SVIPC_MAX_PAYLOAD bytes, allocated by the first frame receive */
+    int pending_fd;            /* a carrier met at a frame boundary, kept for svipc_recv_fd */
+
+    /* Set when this object owns a bound path that svipc_close must unlink. */
+    char* bound_path;
+    dev_t bound_device;
+    ino_t bound_inode;
+};
+
+/* What one recvmsg brought: data bytes and every descriptor that arrived with them. */
+typedef struct svipc_arrival
+{
+    size_t byte_count; /* 0 means end of stream */
+    int fds[SVIPC_MAX_RECEIVED_DESCRIPTORS];
+    size_t fd_count;
+    bool control_truncated;
+} svipc_arrival;
+
+/* status.c */
+svipc_status svipc_status_from_errno(const svipc_socket* socket, int error);
+
+/* descriptor_flags.c */
+int svipc_open_stream_socket(void);
+int svipc_make_close_on_exec(int fd);
+int svipc_configure_socket(int fd);
+int svipc_set_blocking(int fd, bool blocking);
+void svipc_close_preserving_errno(int fd);
+
+/* socket_object.c */
+svipc_status svipc_socket_wrap(int fd, bool is_listener, svipc_socket** result);
+bool svipc_is_shut_down(const svipc_socket* socket);
+
+/* socket_path.c */
+svipc_status svipc_make_address(const char* path, struct sockaddr_un* address, socklen_t* address_length);
+
+/* stale_socket.c: SVIPC_OK when the path is free now (stale socket removed, or gone), SVIPC_ADDRESS_IN_USE when it must stay. */
+svipc_status svipc_clear_stale_socket(const char* path);
+
+/* receive_chunk.c */
+svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival);
+void svipc_close_arrived_descriptors(svipc_arrival* arrival);
+
+/* fd_pass.c */
+bool svipc_arrival_has_control(const svipc_arrival* arrival);
+bool svipc_is_valid_carrier(const svipc_arrival* arrival, const uint8_t* bytes, bool at_frame_boundary);
+svipc_status svipc_fail_receive(svipc_socket* socket, svipc_arrival* arrival, svipc_status status);
+
+/* frame_recv.c */
+void svipc_release_receive_state(svipc_socket* socket);
+
+#endif /* SVIPC_INTERNAL_H */
