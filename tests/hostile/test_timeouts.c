@@ -1,0 +1,186 @@
+/*
+ * A peer that connects and then says nothing, or stops in the middle of a
+ * frame: the read timeout fires as SVIPC_TIMEOUT (not an error, not a hang), and
+ * when the rest of the frame arrives later it is received whole.
+ */
+#define _GNU_SOURCE
+#include "hostile.h"
+
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+enum
+{
+    TIMEOUT_MS = 100,
+    /* Generous bound on how late a timeout may fire; only catches "never". */
+    LATEST_MS = 5000,
+};
+
+static void expect_timeout(svipc_socket* library, int call)
+{
+    static uint8_t buffer[SVIPC_MAX_PAYLOAD];
+    uint32_t length = 0;
+    const uint8_t* borrowed = NULL;
+    int32_t fd = -1;
+    int64_t start = hostile_now_ms();
+    svipc_status status;
+    switch (call)
+    {
+        case 0: status = svipc_recv_frame(library, buffer, sizeof(buffer), &length); break;
+        case 1: status = svipc_recv_frame_borrowed(library, &borrowed, &length); break;
+        default: status = svipc_recv_fd(library, &fd); break;
+    }
+    int64_t elapsed = hostile_now_ms() - start;
+    CHECK_STATUS(status, SVIPC_TIMEOUT);
+    CHECK(fd == -1);
+    if (elapsed > LATEST_MS)
+        HOSTILE_FAIL("a %d ms timeout took %lld ms", TIMEOUT_MS, (long long)elapsed);
+}
+
+static void silent_peer_times_out(void)
+{
+    svipc_socket* library;
+    int peer;
+    hostile_raw_pair(&library, &peer);
+    CHECK_STATUS(svipc_set_read_timeout(library, TIMEOUT_MS), SVIPC_OK);
+    for (int call = 0; call < 3; call++)
+        expect_timeout(library, call);
+    /* Still in sync: a frame sent now arrives whole. */
+    const char* text = hostile_reference_payloads[3];
+    size_t frame_length;
+    uint8_t* frame = hostile_build_frame(text, (uint32_t)strlen(text), &frame_length);
+    hostile_write_all(peer, frame, frame_length);
+    free(frame);
+    const uint8_t* payload = NULL;
+    uint32_t length = 0;
+    CHECK_STATUS(svipc_recv_frame_borrowed(library, &payload, &length), SVIPC_OK);
+    CHECK(length == strlen(text) && memcmp(payload, text, length) == 0);
+    svipc_close(library);
+    close(peer);
+}
+
+/* The peer stops after `cut` bytes, more than once, then finishes: the frame resumes each time. */
+static void resume_after_timeouts_at(size_t vector, const size_t* cuts, size_t cut_count, int borrowed)
+{
+    static uint8_t buffer[SVIPC_MAX_PAYLOAD];
+    svipc_socket* library;
+    int peer;
+    hostile_raw_pair(&library, &peer);
+    CHECK_STATUS(svipc_set_read_timeout(library, TIMEOUT_MS / 4), SVIPC_OK);
+    const char* text = hostile_reference_payloads[vector];
+    size_t frame_length;
+    uint8_t* frame = hostile_build_frame(text, (uint32_t)strlen(text), &frame_length);
+    size_t written = 0;
+    for (size_t i = 0; i < cut_count; i++)
+    {
+        hostile_write_all(peer, frame + written, cuts[i] - written);
+        written = cuts[i];
+        expect_timeout(library, borrowed);
+    }
+    hostile_write_all(peer, frame + written, frame_length - written);
+    uint32_t length = 0;
+    const uint8_t* payload = buffer;
+    if (borrowed)
+        CHECK_STATUS(svipc_recv_frame_borrowed(library, &payload, &length), SVIPC_OK);
+    else
+        CHECK_STATUS(svipc_recv_frame(library, buffer, sizeof(buffer), &length), SVIPC_OK);
+    CHECK(length == strlen(text) && memcmp(payload, text, length) == 0);
+    free(frame);
+    svipc_close(library);
+    close(peer);
+}
+
+static void resume_mid_prefix(void)
+{
+    const size_t cuts[] = {1, 2, 3};
+    resume_after_timeouts_at(0, cuts, 3, 0);
+    resume_after_timeouts_at(1, cuts, 3, 1);
+}
+
+static void resume_mid_payload(void)
+{
+    const size_t cuts[] = {4, 5, 40, 100};
+    resume_after_timeouts_at(0, cuts, 4, 0);
+    resume_after_timeouts_at(2, cuts, 4, 1);
+}
+
+/* A buffer that is too small keeps the frame; a timeout in between changes nothing. */
+static void buffer_too_small_then_timeout_then_frame(void)
+{
+    uint8_t small[8];
+    static uint8_t buffer[SVIPC_MAX_PAYLOAD];
+    svipc_socket* library;
+    int peer;
+    hostile_raw_pair(&library, &peer);
+    CHECK_STATUS(svipc_set_read_timeout(library, TIMEOUT_MS / 4), SVIPC_OK);
+    const char* first = hostile_reference_payloads[4];
+    const char* second = hostile_reference_payloads[5];
+    size_t first_length;
+    size_t second_length;
+    uint8_t* frame1 = hostile_build_frame(first, (uint32_t)strlen(first), &first_length);
+    uint8_t* frame2 = hostile_build_frame(second, (uint32_t)strlen(second), &second_length);
+    hostile_write_all(peer, frame1, first_length);
+    uint32_t length = 0;
+    CHECK_STATUS(svipc_recv_frame(library, small, sizeof(small), &length), SVIPC_BUFFER_TOO_SMALL);
+    CHECK(length == strlen(first));
+    CHECK_STATUS(svipc_recv_frame(library, small, sizeof(small), &length), SVIPC_BUFFER_TOO_SMALL);
+    CHECK_STATUS(svipc_recv_frame(library, buffer, sizeof(buffer), &length), SVIPC_OK);
+    CHECK(length == strlen(first) && memcmp(buffer, first, length) == 0);
+    expect_timeout(library, 0);
+    hostile_write_all(peer, frame2, 7);
+    expect_timeout(library, 0);
+    hostile_write_all(peer, frame2 + 7, second_length - 7);
+    CHECK_STATUS(svipc_recv_frame(library, buffer, sizeof(buffer), &length), SVIPC_OK);
+    CHECK(length == strlen(second) && memcmp(buffer, second, length) == 0);
+    free(frame1);
+    free(frame2);
+    svipc_close(library);
+    close(peer);
+}
+
+/* Over a bound path: a client that connects and sends nothing cannot hold the supervisor. */
+static void connected_client_says_nothing(void)
+{
+    int baseline = hostile_count_fds();
+    char* path = hostile_temp_socket_path("silent");
+    svipc_socket* listener;
+    CHECK_STATUS(svipc_bind(path, &listener), SVIPC_OK);
+    svipc_socket* nobody;
+    int64_t start = hostile_now_ms();
+    CHECK_STATUS(svipc_accept(listener, TIMEOUT_MS, &nobody), SVIPC_TIMEOUT);
+    CHECK(hostile_now_ms() - start <= LATEST_MS);
+
+    int client = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    CHECK(client >= 0);
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    strcpy(address.sun_path, path);
+    CHECK(connect(client, (struct sockaddr*)&address, sizeof(address)) == 0);
+    svipc_socket* connection;
+    CHECK_STATUS(svipc_accept(listener, TIMEOUT_MS * 10, &connection), SVIPC_OK);
+    CHECK(hostile_fd_is_cloexec(svipc_fd(connection)));
+    CHECK_STATUS(svipc_set_read_timeout(connection, TIMEOUT_MS), SVIPC_OK);
+    expect_timeout(connection, 0);
+    expect_timeout(connection, 2);
+    close(client);
+    uint8_t buffer[16];
+    uint32_t length = 0;
+    CHECK_STATUS(svipc_recv_frame(connection, buffer, sizeof(buffer), &length), SVIPC_CLOSED);
+    svipc_close(connection);
+    svipc_close(listener);
+    free(path);
+    CHECK(hostile_count_fds() == baseline);
+}
+
+int main(int argc, char** argv)
+{
+    static const hostile_case cases[] = {
+        {"silent_peer_times_out", silent_peer_times_out},
+        {"resume_mid_prefix", resume_mid_prefix},
+        {"resume_mid_payload", resume_mid_payload},
+        {"buffer_too_small_then_timeout_then_frame", buffer_too_small_then_timeout_then_frame},
+        {"connected_client_says_nothing", connected_client_says_nothing},
+    };
+    return hostile_run_cases(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
+}
