@@ -1,0 +1,100 @@
+using System;
+using System.Buffers;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Win32.SafeHandles;
+using SupervisorIpc.Interop;
+
+namespace SupervisorIpc;
+
+// Asynchronous receives run the blocking receive on the thread pool. Cancellation shuts the connection down
+// (both directions, as Shutdown does) to wake the blocked call: the receive then throws
+// OperationCanceledException and the socket is unusable afterwards, like a cancelled NetworkStream read.
+// Use ReadTimeout instead when the connection must survive a wait that ends without data.
+public sealed partial class SupervisorSocket
+{
+    /// <summary>Accepts one connection at <paramref name="path"/> without blocking the caller; see <see cref="BindAndAccept"/>.</summary>
+    /// <param name="path">Absolute path of the socket file.</param>
+    /// <param name="timeout">How long to wait for the child; null waits without limit.</param>
+    /// <param name="cancellationToken">Cancels the wait; the path is then removed.</param>
+    /// <returns>The accepted connection.</returns>
+    /// <exception cref="SupervisorSocketException">Binding failed.</exception>
+    /// <exception cref="SupervisorTimeoutException">No child connected within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<SupervisorSocket> BindAndAcceptAsync(string path, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ValidatePath(path);
+        _ = ToMilliseconds(timeout);
+        return Task.Run(() => BindAndAccept(path, timeout, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Receives the next message on the thread pool; cancellation shuts the connection down.</summary>
+    /// <param name="cancellationToken">Cancels the receive and shuts the connection down.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorIpcException">As <see cref="ReceiveMessage"/>.</exception>
+    public Task<SupervisorMessage> ReceiveMessageAsync(CancellationToken cancellationToken = default) =>
+        RunReceiveAsync(static socket => socket.ReceiveMessage(), cancellationToken);
+
+    /// <summary>Receives the next response on the thread pool; cancellation shuts the connection down.</summary>
+    /// <param name="cancellationToken">Cancels the receive and shuts the connection down.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorIpcException">As <see cref="ReceiveResponse"/>.</exception>
+    public Task<SupervisorResponse> ReceiveResponseAsync(CancellationToken cancellationToken = default) =>
+        RunReceiveAsync(static socket => socket.ReceiveResponse(), cancellationToken);
+
+    /// <summary>Receives the next raw frame into <paramref name="destination"/> on the thread pool; cancellation shuts the connection down.</summary>
+    /// <param name="destination">Receives the payload bytes.</param>
+    /// <param name="cancellationToken">Cancels the receive and shuts the connection down.</param>
+    /// <returns>The payload length.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorIpcException">As <see cref="ReceiveFrame(IBufferWriter{byte})"/>.</exception>
+    public Task<int> ReceiveFrameAsync(IBufferWriter<byte> destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return RunReceiveAsync(socket => socket.ReceiveFrame(destination), cancellationToken);
+    }
+
+    /// <summary>Receives one descriptor on the thread pool; cancellation shuts the connection down.</summary>
+    /// <param name="cancellationToken">Cancels the receive and shuts the connection down.</param>
+    /// <returns>The received descriptor, owned by the caller.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorIpcException">As <see cref="ReceiveFileDescriptor"/>.</exception>
+    public Task<SafeFileHandle> ReceiveFileDescriptorAsync(CancellationToken cancellationToken = default) =>
+        RunReceiveAsync(static socket => socket.ReceiveFileDescriptor(), cancellationToken);
+
+    private Task<T> RunReceiveAsync<T>(Func<SupervisorSocket, T> receive, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        return Task.Run(
+            () =>
+            {
+                using CancellationTokenRegistration registration = cancellationToken.Register(
+                    static state => ((SupervisorSocket)state!).ShutdownForCancellation(), this);
+                try
+                {
+                    return receive(this);
+                }
+                catch (SupervisorSocketException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException("The receive was cancelled; the connection is shut down.", cancellationToken);
+                }
+            },
+            CancellationToken.None);
+    }
+
+    private void ShutdownForCancellation()
+    {
+        if (!IsDisposed)
+        {
+            // A failure here only means there is nothing left to wake.
+            _ = NativeMethods.Shutdown(_handle);
+        }
+    }
+}

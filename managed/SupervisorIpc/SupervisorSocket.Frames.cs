@@ -1,0 +1,138 @@
+using System;
+using System.Buffers;
+using System.Threading;
+using System.Runtime.InteropServices;
+using SupervisorIpc.Interop;
+
+namespace SupervisorIpc;
+
+public sealed partial class SupervisorSocket
+{
+    /// <summary>Largest payload a frame may carry: 65,536 bytes, as the protocol fixes it.</summary>
+    public const int MaxPayloadLength = NativeMethods.MaxPayload;
+
+    /// <summary>Sends one raw frame: the 4-byte big-endian length, then <paramref name="payload"/>.</summary>
+    /// <param name="payload">The payload, at most <see cref="MaxPayloadLength"/> bytes (normally UTF-8 JSON).</param>
+    /// <exception cref="SupervisorSocketException">
+    /// <see cref="SupervisorIpcError.TooLarge"/> before anything is written, or a transport error. After a failure
+    /// that wrote part of a frame every later send throws <see cref="SupervisorIpcError.Desynchronized"/>.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
+    public void SendFrame(ReadOnlySpan<byte> payload)
+    {
+        EnterCall();
+        try
+        {
+            lock (_sendLock)
+            {
+                SendFrameLocked(payload, "send frame");
+            }
+        }
+        finally
+        {
+            ExitCall();
+        }
+    }
+
+    /// <summary>Receives the next raw frame's payload into <paramref name="destination"/>.</summary>
+    /// <param name="destination">Where the payload goes; <see cref="MaxPayloadLength"/> bytes always suffice.</param>
+    /// <returns>The payload length.</returns>
+    /// <exception cref="SupervisorBufferTooSmallException">The frame does not fit; it is kept for the next receive.</exception>
+    /// <exception cref="SupervisorConnectionClosedException">The peer closed the connection.</exception>
+    /// <exception cref="SupervisorTimeoutException">The <see cref="ReadTimeout"/> expired; a partial frame resumes on the next receive.</exception>
+    /// <exception cref="SupervisorSocketException">The peer sent a length above the limit, broke the protocol, or the OS failed.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
+    public unsafe int ReceiveFrame(Span<byte> destination)
+    {
+        EnterCall();
+        try
+        {
+            lock (_receiveLock)
+            {
+                uint length;
+                SvipcStatus status;
+                fixed (byte* buffer = destination)
+                {
+                    status = NativeMethods.RecvFrame(_handle, buffer, (uint)destination.Length, &length);
+                }
+
+                if (status == SvipcStatus.BufferTooSmall)
+                {
+                    ObjectDisposedException.ThrowIf(IsDisposed, this);
+                    throw new SupervisorBufferTooSmallException(
+                        $"receive frame failed: the {length}-byte frame does not fit in {destination.Length} bytes; it is kept for the next receive",
+                        (int)length,
+                        "receive frame");
+                }
+
+                if (status != SvipcStatus.Ok)
+                {
+                    Throw(status, Marshal.GetLastPInvokeError(), "receive frame");
+                }
+
+                return (int)length;
+            }
+        }
+        finally
+        {
+            ExitCall();
+        }
+    }
+
+    /// <summary>Receives the next raw frame's payload and appends it to <paramref name="destination"/>.</summary>
+    /// <param name="destination">Receives the payload bytes.</param>
+    /// <returns>The payload length.</returns>
+    /// <exception cref="SupervisorConnectionClosedException">The peer closed the connection.</exception>
+    /// <exception cref="SupervisorTimeoutException">The <see cref="ReadTimeout"/> expired.</exception>
+    /// <exception cref="SupervisorSocketException">A transport or protocol error.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
+    public int ReceiveFrame(IBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        EnterCall();
+        try
+        {
+            lock (_receiveLock)
+            {
+                ReadOnlySpan<byte> payload = ReceiveBorrowedLocked("receive frame");
+                payload.CopyTo(destination.GetSpan(payload.Length));
+                destination.Advance(payload.Length);
+                return payload.Length;
+            }
+        }
+        finally
+        {
+            ExitCall();
+        }
+    }
+
+    private unsafe void SendFrameLocked(ReadOnlySpan<byte> payload, string operation)
+    {
+        SvipcStatus status;
+        fixed (byte* bytes = payload)
+        {
+            status = NativeMethods.SendFrame(_handle, bytes, (uint)payload.Length);
+        }
+
+        if (status != SvipcStatus.Ok)
+        {
+            Throw(status, Marshal.GetLastPInvokeError(), operation);
+        }
+    }
+
+    /// <summary>Receives a frame into the native socket's own buffer; the span is valid until the next receive, so only under the receive lock.</summary>
+    private unsafe ReadOnlySpan<byte> ReceiveBorrowedLocked(string operation)
+    {
+        byte* payload;
+        uint length;
+        SvipcStatus status = NativeMethods.RecvFrameBorrowed(_handle, &payload, &length);
+        if (status != SvipcStatus.Ok)
+        {
+            Throw(status, Marshal.GetLastPInvokeError(), operation);
+        }
+
+        return new ReadOnlySpan<byte>(payload, checked((int)length));
+    }
+
+    private bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+}

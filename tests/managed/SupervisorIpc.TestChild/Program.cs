@@ -1,0 +1,64 @@
+using System;
+using System.IO;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using SupervisorIpc;
+
+// usage: SupervisorIpc.TestChild grant <socket-path> <file-path> <request-id>
+// Connects to a supervisor bound at <socket-path>, asks for read access to <file-path>, takes the
+// descriptor and the decision in whichever order they arrive, reads the file through the descriptor,
+// and prints one "key=value" line per fact for the test to check. Exit code 0 when the flow completed.
+if (args.Length != 4 || args[0] != "grant")
+{
+    Console.Error.WriteLine("usage: SupervisorIpc.TestChild grant <socket-path> <file-path> <request-id>");
+    return 2;
+}
+
+string socketPath = args[1];
+string filePath = args[2];
+string requestId = args[3];
+
+using SupervisorSocket socket = SupervisorSocket.Connect(socketPath);
+socket.ReadTimeout = TimeSpan.FromSeconds(30);
+socket.SendMessage(new SupervisorMessage.Request(new CapabilityRequest(
+    requestId, filePath, AccessMode.Read, "test child", (uint)Environment.ProcessId, "test-session")));
+
+SafeFileHandle? descriptor = null;
+SupervisorResponse? response = null;
+var order = new StringBuilder();
+try
+{
+    while (response is null || (descriptor is null && response is SupervisorResponse.Decision { Outcome: ApprovalDecision.Granted }))
+    {
+        if (descriptor is null && socket.TryReceiveFileDescriptor(out SafeFileHandle? received))
+        {
+            descriptor = received;
+            order.Append(order.Length == 0 ? "fd" : ",fd");
+        }
+        else if (response is null)
+        {
+            response = socket.ReceiveResponse();
+            order.Append(order.Length == 0 ? "decision" : ",decision");
+        }
+        else
+        {
+            throw new InvalidOperationException("granted, but the supervisor sent a frame where the descriptor should be");
+        }
+    }
+
+    Console.WriteLine($"pid={Environment.ProcessId}");
+    Console.WriteLine($"order={order}");
+    Console.WriteLine($"response={response}");
+    if (descriptor is not null)
+    {
+        using var stream = new FileStream(descriptor, FileAccess.Read);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        Console.WriteLine($"content={reader.ReadToEnd()}");
+    }
+
+    return 0;
+}
+finally
+{
+    descriptor?.Dispose();
+}
