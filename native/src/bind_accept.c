@@ -114,6 +114,7 @@ static svipc_status finish_listener(int fd, const char* path, svipc_socket** lis
     socket->bound_path = strdup(path);
     socket->bound_device = created.st_dev;
     socket->bound_inode = created.st_ino;
+    socket->bound_by = getpid();
     if (socket->bound_path == NULL)
     {
         errno = ENOMEM;
@@ -302,6 +303,7 @@ svipc_status svipc_bind_and_accept(const char* path, int32_t timeout_ms, svipc_s
         accepted->bound_path = listener->bound_path;
         accepted->bound_device = listener->bound_device;
         accepted->bound_inode = listener->bound_inode;
+        accepted->bound_by = listener->bound_by;
         listener->bound_path = NULL;
         *connection = accepted;
     }

@@ -123,9 +123,13 @@ svipc_status svipc_recv_fd(svipc_socket* socket, int32_t* fd)
         /* A frame is already under way: the next thing on the stream is its data. */
         return SVIPC_NO_DESCRIPTOR;
     }
-    /* One byte at most: if it is frame data it becomes the first prefix byte of that frame, so nothing is lost. */
+    /*
+     * At most the prefix of the next frame: if frame data comes, it becomes the
+     * start of that frame's prefix, so nothing is lost. Asking for more than one
+     * byte lets Linux show a carrier that brought extra bytes (see SVIPC_BOUNDARY_READ_SIZE).
+     */
     svipc_arrival arrival;
-    svipc_status status = svipc_receive_chunk(socket, socket->header, 1, &arrival);
+    svipc_status status = svipc_receive_chunk(socket, socket->header, SVIPC_BOUNDARY_READ_SIZE, &arrival);
     if (status != SVIPC_OK)
     {
         return status;
@@ -143,6 +147,6 @@ svipc_status svipc_recv_fd(svipc_socket* socket, int32_t* fd)
     {
         return SVIPC_CLOSED;
     }
-    socket->header_received = 1;
+    socket->header_received = (uint32_t)arrival.byte_count;
     return SVIPC_NO_DESCRIPTOR;
 }

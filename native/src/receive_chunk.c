@@ -80,6 +80,12 @@ svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, siz
             {
                 continue;
             }
+            if (errno == ECONNRESET && !svipc_is_shut_down(socket))
+            {
+                /* A peer that exits with unread data resets instead of closing: still the end of its stream. */
+                arrival->byte_count = 0;
+                return SVIPC_OK;
+            }
             return svipc_status_from_errno(socket, errno);
         }
         if (message.msg_controllen > 0)

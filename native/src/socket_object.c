@@ -129,6 +129,10 @@ svipc_status svipc_shutdown(svipc_socket* socket)
 
 static void unlink_if_still_ours(const svipc_socket* socket)
 {
+    if (socket->bound_by != getpid())
+    {
+        return;
+    }
     struct stat status;
     /* Another process may have replaced the file since bind; only our own inode is removed. */
     if (lstat(socket->bound_path, &status) == 0 && S_ISSOCK(status.st_mode) &&

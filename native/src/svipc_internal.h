@@ -60,6 +60,7 @@ struct svipc_socket
     char* bound_path;
     dev_t bound_device;
     ino_t bound_inode;
+    pid_t bound_by;            /* a forked copy closing its inherited object must not remove the parent's path */
 };
 
 /* What one recvmsg brought: data bytes and every descriptor that arrived with them. */
