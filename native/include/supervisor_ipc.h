@@ -86,6 +86,8 @@ typedef enum svipc_status
     SVIPC_SHUT_DOWN = 14,
     /** A listener accepted a connection from a peer whose uid is not allowed; the connection was closed. */
     SVIPC_PEER_REJECTED = 15,
+    /** The file opened for a grant is not inside any allowed root (e.g. reached through a symlink); it was closed. */
+    SVIPC_NOT_CONFINED = 16,
 } svipc_status;
 
 /** Opaque socket object: owns a descriptor, its framing state and, when bound, its path. */
@@ -340,6 +342,27 @@ SVIPC_API svipc_status svipc_listener_accept(svipc_listener* listener, int32_t t
 
 /** Closes the listening descriptor, unlinks its path if still its inode, frees it. Null is ignored. */
 SVIPC_API void svipc_listener_close(svipc_listener* listener);
+
+/** Access values of svipc_open_confined, in the order of the protocol's AccessMode. */
+#define SVIPC_ACCESS_READ 0
+#define SVIPC_ACCESS_WRITE 1
+#define SVIPC_ACCESS_READ_WRITE 2
+
+/**
+ * Opens path for a grant the supervisor decided on, and checks what was actually
+ * opened. access is SVIPC_ACCESS_READ (O_RDONLY), _WRITE (O_WRONLY) or
+ * _READ_WRITE (O_RDWR). The open is close-on-exec, O_NOFOLLOW (a symlink as the
+ * last component gives SVIPC_SYSTEM_ERROR with errno ELOOP), O_NOCTTY, never
+ * creates or truncates, and never blocks on a FIFO. Only a regular file is kept
+ * (anything else gives SVIPC_UNSUPPORTED). The path of the opened file as the
+ * kernel reports it (/proc/self/fd on Linux, F_GETPATH on macOS) must then lie
+ * inside one of the root_count (>= 1) absolute roots, compared component by
+ * component after resolving each root with realpath; otherwise the file is
+ * closed and SVIPC_NOT_CONFINED is returned. On SVIPC_OK *fd is the caller's.
+ * A path that does not exist gives SVIPC_SYSTEM_ERROR with errno ENOENT.
+ */
+SVIPC_API svipc_status svipc_open_confined(const char* path, int32_t access, const char* const* roots,
+                                           uint32_t root_count, int32_t* fd);
 
 /* ==== End of supervised children and listeners ============================================ */
 

@@ -37,6 +37,7 @@ const char* svipc_status_message(svipc_status status)
         case SVIPC_BUFFER_TOO_SMALL: return "the buffer is smaller than the frame";
         case SVIPC_SHUT_DOWN: return "the socket was shut down";
         case SVIPC_PEER_REJECTED: return "the peer's uid is not allowed";
+        case SVIPC_NOT_CONFINED: return "the opened file is outside the allowed roots";
     }
     return "unknown status";
 }

@@ -93,6 +93,11 @@ internal enum SvipcStatus : uint
     /// A listener accepted a connection from a peer whose uid is not allowed; the connection was closed.
     /// </summary>
     PeerRejected = 15,
+
+    /// <summary>
+    /// The file opened for a grant is not inside any allowed root (e.g. reached through a symlink); it was closed.
+    /// </summary>
+    NotConfined = 16,
 }
 
 /// <summary>
@@ -192,6 +197,17 @@ internal static unsafe partial class NativeMethods
     /// Most uids a listener's allow-list holds.
     /// </summary>
     internal const int ListenerMaxAllowedUids = 64;
+
+    /// <summary>
+    /// Access values of svipc_open_confined, in the order of the protocol's AccessMode.
+    /// </summary>
+    internal const int AccessRead = 0;
+
+    /// <summary><c>SVIPC_ACCESS_WRITE</c>.</summary>
+    internal const int AccessWrite = 1;
+
+    /// <summary><c>SVIPC_ACCESS_READ_WRITE</c>.</summary>
+    internal const int AccessReadWrite = 2;
 
     /// <summary>
     /// Version as (major &lt;&lt; 16) | (minor &lt;&lt; 8) | patch.
@@ -472,4 +488,21 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "svipc_listener_close")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial void ListenerClose(nint listener);
+
+    /// <summary>
+    /// Opens path for a grant the supervisor decided on, and checks what was actually
+    /// opened. access is SVIPC_ACCESS_READ (O_RDONLY), _WRITE (O_WRONLY) or
+    /// _READ_WRITE (O_RDWR). The open is close-on-exec, O_NOFOLLOW (a symlink as the
+    /// last component gives SVIPC_SYSTEM_ERROR with errno ELOOP), O_NOCTTY, never
+    /// creates or truncates, and never blocks on a FIFO. Only a regular file is kept
+    /// (anything else gives SVIPC_UNSUPPORTED). The path of the opened file as the
+    /// kernel reports it (/proc/self/fd on Linux, F_GETPATH on macOS) must then lie
+    /// inside one of the root_count (&gt;= 1) absolute roots, compared component by
+    /// component after resolving each root with realpath; otherwise the file is
+    /// closed and SVIPC_NOT_CONFINED is returned. On SVIPC_OK *fd is the caller's.
+    /// A path that does not exist gives SVIPC_SYSTEM_ERROR with errno ENOENT.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_open_confined", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus OpenConfined([MarshalAs(UnmanagedType.LPUTF8Str)] string? path, int access, byte** roots, uint rootCount, int* fd);
 }
