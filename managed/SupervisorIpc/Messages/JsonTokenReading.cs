@@ -133,7 +133,7 @@ internal static class JsonTokenReading
         }
 
         throw new SupervisorMessageFormatException(
-            $"A key in {owner} is not valid Unicode text.", reader.TokenStartIndex);
+            $"A key or variant name in {owner} is not valid Unicode text.", reader.TokenStartIndex);
     }
 
     public static SupervisorMessageFormatException WrongType(ref Utf8JsonReader reader, string owner, string field, string expected) =>

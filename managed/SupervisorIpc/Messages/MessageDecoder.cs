@@ -300,6 +300,7 @@ internal static class MessageDecoder
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
+                ValidateEscapedName(ref reader, enumName);
                 return false;
             case JsonTokenType.StartObject:
                 JsonTokenReading.MoveNext(ref reader);
@@ -310,11 +311,21 @@ internal static class MessageDecoder
                         reader.TokenStartIndex);
                 }
 
+                ValidateEscapedName(ref reader, enumName);
                 return true;
             default:
                 throw new SupervisorMessageFormatException(
                     $"{enumName} must be an object with one key naming the variant, or a variant name, found {JsonTokenReading.Describe(reader.TokenType)}.",
                     reader.TokenStartIndex);
+        }
+    }
+
+    // Comparing an escaped name unescapes it, which throws on an unpaired surrogate escape; check it first.
+    private static void ValidateEscapedName(ref Utf8JsonReader reader, string enumName)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            JsonTokenReading.ValidateKey(ref reader, enumName);
         }
     }
 

@@ -75,7 +75,12 @@ internal struct StructFieldCursor
             field = FindField(ref reader);
             if (field < 0)
             {
-                JsonTokenReading.ValidateKey(ref reader, _typeName);
+                if (!reader.ValueIsEscaped)
+                {
+                    JsonTokenReading.ValidateKey(ref reader, _typeName);
+                }
+
+
                 // Skips the whole value without recursion, whatever its depth, as serde's IgnoredAny does.
                 reader.Skip();
                 continue;
@@ -126,6 +131,12 @@ internal struct StructFieldCursor
 
     private readonly int FindField(ref Utf8JsonReader reader)
     {
+        if (reader.ValueIsEscaped)
+        {
+            // Comparing an escaped name unescapes it, which throws on an unpaired surrogate escape.
+            JsonTokenReading.ValidateKey(ref reader, _typeName);
+        }
+
         for (int i = 0; i < _fieldNames.Length; i++)
         {
             if (reader.ValueTextEquals(_fieldNames[i]))
