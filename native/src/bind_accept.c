@@ -183,13 +183,6 @@ svipc_status svipc_bind(const char* path, svipc_socket** listener)
     return SVIPC_ADDRESS_IN_USE;
 }
 
-static int64_t monotonic_milliseconds(void)
-{
-    struct timespec now;
-    (void)clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + (int64_t)now.tv_nsec / 1000000;
-}
-
 static int accept_connection(int listener_fd)
 {
 #if defined(__linux__)
@@ -218,7 +211,7 @@ static bool time_left(int32_t timeout_ms, int64_t deadline, int* wait)
         *wait = -1;
         return true;
     }
-    int64_t remaining = deadline - monotonic_milliseconds();
+    int64_t remaining = deadline - svipc_monotonic_ms();
     if (remaining <= 0)
     {
         return false;
@@ -233,7 +226,7 @@ svipc_status svipc_accept(svipc_socket* listener, int32_t timeout_ms, svipc_sock
     {
         return SVIPC_INVALID_ARGUMENT;
     }
-    int64_t deadline = monotonic_milliseconds() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t deadline = svipc_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     for (;;)
     {
         if (svipc_is_shut_down(listener))

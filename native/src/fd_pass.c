@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/uio.h>
 
@@ -77,6 +78,7 @@ svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd)
     int descriptor = fd;
     memcpy(CMSG_DATA(header), &descriptor, sizeof(descriptor));
 
+    const int64_t started = svipc_monotonic_ms();
     for (;;)
     {
         ssize_t sent = sendmsg(socket->fd, &message, SVIPC_SEND_FLAGS);
@@ -86,6 +88,11 @@ svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd)
         }
         if (sent < 0 && errno == EINTR)
         {
+            svipc_status status = svipc_wait_after_interrupt(socket, SO_SNDTIMEO, POLLOUT, started);
+            if (status != SVIPC_OK)
+            {
+                return status;
+            }
             continue;
         }
         int error = sent < 0 ? errno : EIO;

@@ -2,6 +2,7 @@
 #include "svipc_internal.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/uio.h>
 
@@ -49,6 +50,7 @@ svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint
     };
     const size_t total = sizeof(header) + length;
     size_t sent = 0;
+    int64_t started = svipc_monotonic_ms();
     while (sent < total)
     {
         struct iovec vectors[2];
@@ -78,11 +80,18 @@ svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint
         {
             if (errno == EINTR)
             {
+                svipc_status status = svipc_wait_after_interrupt(socket, SO_SNDTIMEO, POLLOUT, started);
+                if (status != SVIPC_OK)
+                {
+                    return send_failure(socket, errno, sent);
+                }
                 continue;
             }
             return send_failure(socket, errno, sent);
         }
         sent += (size_t)written;
+        /* Progress was made: the send timeout applies afresh to the next blocking call, as the kernel's does. */
+        started = svipc_monotonic_ms();
     }
     return SVIPC_OK;
 }

@@ -6,6 +6,7 @@
 #include "svipc_internal.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/uio.h>
 
@@ -57,6 +58,7 @@ static void collect_descriptors(struct msghdr* message, svipc_arrival* arrival)
 svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival)
 {
     memset(arrival, 0, sizeof(*arrival));
+    const int64_t started = svipc_monotonic_ms();
     for (;;)
     {
         if (svipc_is_shut_down(socket))
@@ -78,6 +80,11 @@ svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, siz
         {
             if (errno == EINTR)
             {
+                svipc_status status = svipc_wait_after_interrupt(socket, SO_RCVTIMEO, POLLIN, started);
+                if (status != SVIPC_OK)
+                {
+                    return status;
+                }
                 continue;
             }
             if (errno == ECONNRESET && !svipc_is_shut_down(socket))

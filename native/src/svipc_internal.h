@@ -101,6 +101,10 @@ bool svipc_arrival_has_control(const svipc_arrival* arrival);
 bool svipc_is_valid_carrier(const svipc_arrival* arrival, const uint8_t* bytes, bool at_frame_boundary);
 svipc_status svipc_fail_receive(svipc_socket* socket, svipc_arrival* arrival, svipc_status status);
 
+/* interruption.c */
+int64_t svipc_monotonic_ms(void);
+svipc_status svipc_wait_after_interrupt(svipc_socket* socket, int timeout_option, short events, int64_t started_ms);
+
 /* frame_recv.c */
 void svipc_release_receive_state(svipc_socket* socket);
 
