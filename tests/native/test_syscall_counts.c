@@ -1,0 +1,94 @@
+/*
+ * How many socket calls a frame costs, counted by interposing recvmsg/sendmsg
+ * (this test links the static library, so its definitions win over libc's):
+ * one sendmsg per frame, two recvmsg per queued frame (prefix, then exactly the
+ * payload), one for an empty frame, one more for a carrier in front of a frame.
+ */
+#include "test_support.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int recvmsg_calls;
+static int sendmsg_calls;
+
+ssize_t recvmsg(int fd, struct msghdr* message, int flags);
+ssize_t sendmsg(int fd, const struct msghdr* message, int flags);
+
+ssize_t recvmsg(int fd, struct msghdr* message, int flags)
+{
+    recvmsg_calls++;
+    return (ssize_t)syscall(SYS_recvmsg, fd, message, flags);
+}
+
+ssize_t sendmsg(int fd, const struct msghdr* message, int flags)
+{
+    sendmsg_calls++;
+    return (ssize_t)syscall(SYS_sendmsg, fd, message, flags);
+}
+
+static void reset_counts(void)
+{
+    recvmsg_calls = 0;
+    sendmsg_calls = 0;
+}
+
+static void queued_frame_costs_one_send_and_two_receives(void)
+{
+    static const uint32_t sizes[] = { 1, 100, SVIPC_MAX_PAYLOAD };
+    static uint8_t payload[SVIPC_MAX_PAYLOAD];
+    static uint8_t buffer[SVIPC_MAX_PAYLOAD];
+    memset(payload, 'j', sizeof(payload));
+    svipc_socket* a;
+    svipc_socket* b;
+    CHECK_STATUS(SVIPC_OK, svipc_pair(&a, &b));
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+    {
+        reset_counts();
+        CHECK_STATUS(SVIPC_OK, svipc_send_frame(a, payload, sizes[i]));
+        CHECK(sendmsg_calls == 1);
+        uint32_t length = 0;
+        CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
+        CHECK(length == sizes[i]);
+        CHECK(recvmsg_calls == 2);
+    }
+    reset_counts();
+    CHECK_STATUS(SVIPC_OK, svipc_send_frame(a, NULL, 0));
+    uint32_t length = 1;
+    CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, NULL, 0, &length));
+    CHECK(length == 0 && recvmsg_calls == 1 && sendmsg_calls == 1);
+    svipc_close(a);
+    svipc_close(b);
+}
+
+static void carrier_in_front_costs_one_more_receive(void)
+{
+    svipc_socket* a;
+    svipc_socket* b;
+    CHECK_STATUS(SVIPC_OK, svipc_pair(&a, &b));
+    reset_counts();
+    CHECK_STATUS(SVIPC_OK, svipc_send_fd(a, STDIN_FILENO));
+    CHECK_STATUS(SVIPC_OK, svipc_send_frame(a, (const uint8_t*)"{}", 2));
+    CHECK(sendmsg_calls == 2);
+    uint8_t buffer[4];
+    uint32_t length = 0;
+    CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
+    CHECK(recvmsg_calls == 3);
+    int32_t fd = -1;
+    CHECK_STATUS(SVIPC_OK, svipc_recv_fd(b, &fd));
+    CHECK(recvmsg_calls == 3); /* it was already kept */
+    CHECK(close(fd) == 0);
+    svipc_close(a);
+    svipc_close(b);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_DFL);
+    RUN(queued_frame_costs_one_send_and_two_receives);
+    RUN(carrier_in_front_costs_one_more_receive);
+    return test_finish();
+}
