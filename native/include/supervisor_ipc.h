@@ -168,8 +168,9 @@ SVIPC_API svipc_status svipc_shutdown(svipc_socket* socket);
 
 /**
  * Closes the descriptor, closes every descriptor received but not yet taken,
- * unlinks a bound path if it is still this socket's inode, and frees the object.
- * Null is ignored.
+ * unlinks a bound path if it is still this socket's inode (and only in the
+ * process that bound it: a forked child closing its inherited copy leaves the
+ * path alone), and frees the object. Null is ignored.
  */
 SVIPC_API void svipc_close(svipc_socket* socket);
 
@@ -179,7 +180,8 @@ SVIPC_API void svipc_close(svipc_socket* socket);
  * Sends one frame (prefix + payload) with a single sendmsg, retrying partial
  * writes and EINTR, never raising SIGPIPE. length > SVIPC_MAX_PAYLOAD gives
  * SVIPC_TOO_LARGE before anything is written. If a send fails after part of a
- * frame was written, the sending direction becomes SVIPC_DESYNCHRONIZED.
+ * frame was written, the sending direction becomes SVIPC_DESYNCHRONIZED. A peer
+ * that is gone gives SVIPC_CLOSED (errno EPIPE or ECONNRESET).
  */
 SVIPC_API svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint32_t length);
 
@@ -218,13 +220,13 @@ SVIPC_API svipc_status svipc_get_peer_credentials(const svipc_socket* socket, sv
 /** Sets (timeout_ms > 0) or clears (SVIPC_INFINITE_TIMEOUT) the timeout of each blocking receive. 0 is invalid. */
 SVIPC_API svipc_status svipc_set_read_timeout(svipc_socket* socket, int32_t timeout_ms);
 
-/** The read timeout in milliseconds, or SVIPC_INFINITE_TIMEOUT. */
+/** The read timeout in milliseconds as the kernel keeps it (possibly rounded up to its clock tick), or SVIPC_INFINITE_TIMEOUT. */
 SVIPC_API svipc_status svipc_get_read_timeout(const svipc_socket* socket, int32_t* timeout_ms);
 
 /** Sets (timeout_ms > 0) or clears (SVIPC_INFINITE_TIMEOUT) the timeout of each blocking send. 0 is invalid. */
 SVIPC_API svipc_status svipc_set_send_timeout(svipc_socket* socket, int32_t timeout_ms);
 
-/** The send timeout in milliseconds, or SVIPC_INFINITE_TIMEOUT. */
+/** The send timeout in milliseconds as the kernel keeps it (possibly rounded up to its clock tick), or SVIPC_INFINITE_TIMEOUT. */
 SVIPC_API svipc_status svipc_get_send_timeout(const svipc_socket* socket, int32_t* timeout_ms);
 
 /* ==== Supervised children and listeners ===================================================
