@@ -1,0 +1,156 @@
+#include "raw_frames.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+int raw_socketpair(int fds[2])
+{
+    return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+}
+
+int raw_send_frame(int socket, const uint8_t* payload, uint32_t length)
+{
+    uint8_t header[4] = { (uint8_t)(length >> 24), (uint8_t)(length >> 16), (uint8_t)(length >> 8), (uint8_t)length };
+    struct iovec vectors[2] = {
+        { .iov_base = header, .iov_len = sizeof(header) },
+        { .iov_base = (void*)(uintptr_t)payload, .iov_len = length },
+    };
+    struct msghdr message = { .msg_iov = vectors, .msg_iovlen = 2 };
+    size_t total = sizeof(header) + length;
+    while (total > 0)
+    {
+        ssize_t written = sendmsg(socket, &message, MSG_NOSIGNAL);
+        if (written < 0)
+        {
+            if (errno == EINTR)
+            {
+                continue;
+            }
+            return -1;
+        }
+        total -= (size_t)written;
+        /* Partial write: advance the iovecs past what went out. */
+        size_t skip = (size_t)written;
+        while (skip > 0 && message.msg_iovlen > 0)
+        {
+            if (skip >= message.msg_iov->iov_len)
+            {
+                skip -= message.msg_iov->iov_len;
+                message.msg_iov++;
+                message.msg_iovlen--;
+            }
+            else
+            {
+                message.msg_iov->iov_base = (uint8_t*)message.msg_iov->iov_base + skip;
+                message.msg_iov->iov_len -= skip;
+                skip = 0;
+            }
+        }
+    }
+    return 0;
+}
+
+static int recv_exact(int socket, uint8_t* buffer, size_t wanted)
+{
+    while (wanted > 0)
+    {
+        struct iovec vector = { .iov_base = buffer, .iov_len = wanted };
+        struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1 };
+        ssize_t received = recvmsg(socket, &message, 0);
+        if (received <= 0)
+        {
+            if (received < 0 && errno == EINTR)
+            {
+                continue;
+            }
+            if (received == 0)
+            {
+                errno = ECONNRESET;
+            }
+            return -1;
+        }
+        buffer += received;
+        wanted -= (size_t)received;
+    }
+    return 0;
+}
+
+int raw_recv_frame(int socket, uint8_t* buffer, uint32_t capacity, uint32_t* length)
+{
+    uint8_t header[4];
+    if (recv_exact(socket, header, sizeof(header)) != 0)
+    {
+        return -1;
+    }
+    uint32_t size = ((uint32_t)header[0] << 24) | ((uint32_t)header[1] << 16) | ((uint32_t)header[2] << 8) | header[3];
+    if (size > capacity)
+    {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    if (recv_exact(socket, buffer, size) != 0)
+    {
+        return -1;
+    }
+    *length = size;
+    return 0;
+}
+
+typedef union control_buffer
+{
+    struct cmsghdr align;
+    uint8_t bytes[CMSG_SPACE(sizeof(int))];
+} control_buffer;
+
+int raw_send_fd(int socket, int fd)
+{
+    control_buffer control;
+    memset(&control, 0, sizeof(control));
+    uint8_t carrier = 0;
+    struct iovec vector = { .iov_base = &carrier, .iov_len = 1 };
+    struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1, .msg_control = control.bytes,
+                              .msg_controllen = sizeof(control.bytes) };
+    struct cmsghdr* header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(header), &fd, sizeof(fd));
+    for (;;)
+    {
+        ssize_t sent = sendmsg(socket, &message, MSG_NOSIGNAL);
+        if (sent == 1)
+        {
+            return 0;
+        }
+        if (sent < 0 && errno == EINTR)
+        {
+            continue;
+        }
+        return -1;
+    }
+}
+
+int raw_recv_fd(int socket, int* fd)
+{
+    control_buffer control;
+    uint8_t carrier;
+    struct iovec vector = { .iov_base = &carrier, .iov_len = 1 };
+    struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1, .msg_control = control.bytes,
+                              .msg_controllen = sizeof(control.bytes) };
+    ssize_t received;
+    do
+    {
+        received = recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
+    } while (received < 0 && errno == EINTR);
+    struct cmsghdr* header = received == 1 ? CMSG_FIRSTHDR(&message) : NULL;
+    if (header == NULL || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS ||
+        header->cmsg_len != CMSG_LEN(sizeof(int)))
+    {
+        errno = EPROTO;
+        return -1;
+    }
+    memcpy(fd, CMSG_DATA(header), sizeof(*fd));
+    return 0;
+}

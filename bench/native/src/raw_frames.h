@@ -1,0 +1,21 @@
+/*
+ * The floor: the protocol done with nothing but sendmsg/recvmsg on a socketpair.
+ * A frame is sent with one sendmsg (prefix and payload as two iovecs) and received
+ * with two recvmsg calls (the prefix, then exactly the payload), which is the least
+ * a receiver can do without reading into the next frame. No control buffer on frame
+ * reads, no state machine, no validation beyond the length: the cheapest correct code.
+ * Each function returns 0 on success, -1 on error or end of stream (errno set).
+ */
+#ifndef RAW_FRAMES_H
+#define RAW_FRAMES_H
+
+#include <stdint.h>
+
+int raw_socketpair(int fds[2]);
+int raw_send_frame(int socket, const uint8_t* payload, uint32_t length);
+int raw_recv_frame(int socket, uint8_t* buffer, uint32_t capacity, uint32_t* length);
+int raw_send_fd(int socket, int fd);
+/* The received descriptor is close-on-exec (MSG_CMSG_CLOEXEC), as the project requires of every receiver. */
+int raw_recv_fd(int socket, int* fd);
+
+#endif /* RAW_FRAMES_H */
