@@ -136,9 +136,25 @@ static void oversize_send_writes_nothing(void)
     close(peer);
 }
 
+/* The probe itself must see a large request, or the checks above would prove nothing. */
+static void allocation_probe_sees_requests(void)
+{
+    if (!alloc_probe_available())
+    {
+        fprintf(stderr, "note: allocation probe unavailable on this libc\n");
+        return;
+    }
+    alloc_probe_begin();
+    void* volatile block = malloc(SVIPC_MAX_PAYLOAD + 1u);
+    size_t largest = alloc_probe_end();
+    free(block);
+    CHECK(largest == SVIPC_MAX_PAYLOAD + 1u);
+}
+
 int main(int argc, char** argv)
 {
     static const hostile_case cases[] = {
+        {"allocation_probe_sees_requests", allocation_probe_sees_requests},
         {"prefix_65537_refused", prefix_65537_refused},
         {"prefix_65537_refused_borrowed", prefix_65537_refused_borrowed},
         {"prefix_ffffffff_refused", prefix_ffffffff_refused},
