@@ -24,6 +24,12 @@ usage: ./build.sh <command>
   test       build, then run every test suite (C under CTest, C under ASan+UBSan, NUnit)
   bindings   regenerate managed/SupervisorIpc/Interop/NativeMethods.g.cs from the C header
   demo       build, then run the supervisor demo
+  pack       NuGet package + symbols with the native library of every RID built here
+             (pack --prebuilt: only pack artifacts/native-assets/<rid>/, as CI does)
+  test-arm64 cross-build for linux-arm64 and run the C tests under qemu-user
+  test-musl  build with musl-gcc and run the C tests (linux-musl-x64)
+  aot        publish the NativeAOT sample (samples/AotGrantFlow) and run it
+  test-consumers  install/pack, then build and run the C, C++ and C# consumer programs
   help       this text
 TXT
 }
@@ -37,8 +43,9 @@ case "$cmd" in
   demo)     native_build; managed_build; run_demo "$@" ;;
   help|-h|--help) usage ;;
   *)
-    if declare -F "command_$cmd" >/dev/null; then
-      "command_$cmd" "$@"
+    # ./build.sh test-arm64 runs command_test_arm64 (function names take '_' for '-').
+    if declare -F "command_${cmd//-/_}" >/dev/null; then
+      "command_${cmd//-/_}" "$@"
     else
       echo "build.sh: unknown command '$cmd'" >&2; usage >&2; exit 2
     fi ;;

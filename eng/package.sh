@@ -1,0 +1,415 @@
+# Packaging area: what users install, and tests that consume it from the outside.
+#   ./build.sh pack        NuGet package (+ symbols) with the native library of every RID built here
+#   ./build.sh test-arm64  cross-build for linux-arm64, run the C tests under qemu-user
+#   ./build.sh test-musl   build with musl-gcc, run the C tests (linux-musl-x64)
+#   ./build.sh aot         publish the NativeAOT sample and run it
+# ./build.sh test also runs the consumer tests registered at the end of this file.
+
+PACKAGE_PROJECT="$REPO_ROOT/managed/SupervisorIpc/SupervisorIpc.csproj"
+PACKAGE_ASSETS_DIR="${SVIPC_NATIVE_ASSETS_DIR:-$ARTIFACTS/native-assets}"
+PACKAGE_OUTPUT_DIR="$ARTIFACTS/packages"
+PACKAGE_CONSUMERS_DIR="$ARTIFACTS/consumers"
+PACKAGE_ARM64_DIR="$ARTIFACTS/native/linux-arm64"
+PACKAGE_MUSL_DIR="$ARTIFACTS/native/linux-musl-x64"
+PACKAGE_ARM64_SYSROOT=/usr/aarch64-linux-gnu
+
+# The version every artifact carries, from the public header.
+package_version() {
+  local header="$REPO_ROOT/native/include/supervisor_ipc.h" part version=""
+  for part in MAJOR MINOR PATCH; do
+    version="$version${version:+.}$(sed -nE "s/^#define SVIPC_VERSION_${part} ([0-9]+)$/\1/p" "$header")"
+  done
+  printf '%s\n' "$version"
+}
+
+package_host_rid() {
+  local os arch
+  case "$(uname -s)" in
+    Linux) os=linux ;;
+    Darwin) os=osx ;;
+    *) die "unsupported OS '$(uname -s)': only Linux and macOS are supported" ;;
+  esac
+  case "$(uname -m)" in
+    x86_64 | amd64) arch=x64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) die "unsupported CPU '$(uname -m)'" ;;
+  esac
+  if [ "$os" = linux ] && ldd --version 2>&1 | grep -qi musl; then
+    os=linux-musl
+  fi
+  printf '%s-%s\n' "$os" "$arch"
+}
+
+package_library_file() {
+  case "$1" in
+    osx-*) printf 'libsupervisor_ipc.dylib\n' ;;
+    *) printf 'libsupervisor_ipc.so\n' ;;
+  esac
+}
+
+# Native assets are staged afresh by each build.sh run, so a library left over from an
+# earlier run can never end up in a package.
+PACKAGE_ASSETS_FRESH=0
+PACKAGE_STAGED_RIDS=()
+
+# package_stage_asset RID LIBRARY_DIR: copy the (symlink-resolved) library into <assets>/<rid>/.
+package_stage_asset() {
+  local rid="$1" lib_dir="$2" file
+  file="$(package_library_file "$rid")"
+  [ -f "$lib_dir/$file" ] || die "no $file in $lib_dir for $rid"
+  if [ "$PACKAGE_ASSETS_FRESH" = 0 ]; then
+    rm -rf "$PACKAGE_ASSETS_DIR"
+    PACKAGE_ASSETS_FRESH=1
+  fi
+  mkdir -p "$PACKAGE_ASSETS_DIR/$rid"
+  cp -L "$lib_dir/$file" "$PACKAGE_ASSETS_DIR/$rid/$file"
+  package_check_asset "$rid" "$PACKAGE_ASSETS_DIR/$rid/$file"
+  PACKAGE_STAGED_RIDS+=("$rid")
+  echo "staged $rid: $PACKAGE_ASSETS_DIR/$rid/$file"
+}
+
+# Catches a library built for the wrong CPU or C library before it is shipped under a RID.
+package_check_asset() {
+  local rid="$1" file="$2" machine needed
+  case "$rid" in osx-*) return 0 ;; esac
+  command -v readelf >/dev/null 2>&1 || return 0
+  machine="$(readelf -h "$file" | sed -nE 's/^ *Machine: *//p')"
+  needed="$(readelf -d "$file" | sed -nE 's/.*\(NEEDED\).*\[(.*)\]/\1/p' | tr '\n' ' ')"
+  case "$rid" in
+    *-x64) [[ "$machine" == *X86-64* ]] || die "$file is for '$machine', not $rid" ;;
+    *-arm64) [[ "$machine" == *AArch64* ]] || die "$file is for '$machine', not $rid" ;;
+  esac
+  case "$rid" in
+    linux-musl-*) [[ " $needed " == *" libc.so "* ]] || die "$file needs '$needed', not musl's libc.so ($rid)" ;;
+    linux-*) [[ " $needed " == *" libc.so.6 "* ]] || die "$file needs '$needed', not glibc's libc.so.6 ($rid)" ;;
+  esac
+}
+
+# package_cmake_build BUILD_DIR TOOLCHAIN_FILE: configure and build the whole tree for another target.
+package_cmake_build() {
+  local build_dir="$1" toolchain="$2" generator=()
+  mapfile -t generator < <(native_generator_args)
+  if [ -f "$build_dir/CMakeCache.txt" ] && [ ${#generator[@]} -gt 0 ] &&
+     ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$build_dir/CMakeCache.txt"; then
+    rm -rf "$build_dir"
+  fi
+  cmake -S "$REPO_ROOT" -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DSVIPC_SANITIZE=OFF >/dev/null
+  cmake --build "$build_dir" -j 2
+}
+
+package_require_arm64_tools() {
+  require_command aarch64-linux-gnu-gcc "apt-get install -y gcc-aarch64-linux-gnu qemu-user"
+  require_command qemu-aarch64 "apt-get install -y qemu-user"
+  [ -d "$PACKAGE_ARM64_SYSROOT/lib" ] || die "$PACKAGE_ARM64_SYSROOT/lib is missing: apt-get install -y gcc-aarch64-linux-gnu"
+}
+
+package_require_musl_tools() {
+  require_command musl-gcc "apt-get install -y musl-tools"
+}
+
+# qemu-user runs one aarch64 process, but cannot exec another aarch64 program unless the
+# kernel routes aarch64 binaries to qemu (binfmt_misc, e.g. in a GitHub runner with
+# qemu-user-static). Without it, tests that exec a child program cannot run.
+package_arm64_exec_works() {
+  local entry
+  for entry in /proc/sys/fs/binfmt_misc/qemu-aarch64 /proc/sys/fs/binfmt_misc/aarch64; do
+    [ -f "$entry" ] && grep -q '^enabled' "$entry" && return 0
+  done
+  return 1
+}
+
+# Tests that cannot be run under plain qemu-user, with the reason. They run on every
+# native build; here they are reported as not run, never counted as passed.
+#  - flow.test_spawn.*, flow.test_c_child_flow.*: exec a child program (needs binfmt_misc).
+PACKAGE_QEMU_EXEC_TESTS='^flow\.test_spawn\.|^flow\.test_c_child_flow\.'
+#  - native.test_protocol_violations: checks that no descriptor stays open after a
+#    truncated control message; qemu-user receives into a control buffer twice the
+#    size the program asked for and leaves the descriptors that do not fit open,
+#    so the count differs under emulation only.
+PACKAGE_QEMU_CMSG_TESTS='^native\.test_protocol_violations$'
+
+# package_ctest BUILD_DIR LABEL [EXCLUDE_REGEX]: run CTest, print a closing count line.
+package_ctest() {
+  local build_dir="$1" label="$2" exclude="${3:-}" args=(--output-on-failure -j 2) listed
+  if [ -n "$exclude" ]; then
+    args+=(-E "$exclude")
+    listed="$(cd "$build_dir" && ctest -N -R "$exclude" | sed -nE 's/^ *Test +#[0-9]+: (.*)$/\1/p')"
+    if [ -n "$listed" ]; then
+      echo "$label: not run under emulation (see eng/package.sh for why):"
+      printf '  %s\n' $listed
+    fi
+  fi
+  (cd "$build_dir" && ctest "${args[@]}")
+}
+
+package_build_arm64() {
+  package_require_arm64_tools
+  log "linux-arm64: cross-build ($PACKAGE_ARM64_DIR)"
+  package_cmake_build "$PACKAGE_ARM64_DIR" "$REPO_ROOT/eng/toolchains/aarch64-linux-gnu.cmake"
+}
+
+package_build_musl() {
+  package_require_musl_tools
+  log "linux-musl-x64: musl-gcc build ($PACKAGE_MUSL_DIR)"
+  package_cmake_build "$PACKAGE_MUSL_DIR" "$REPO_ROOT/eng/toolchains/x86_64-linux-musl.cmake"
+}
+
+command_test_arm64() {
+  require_native_toolchain
+  package_build_arm64
+  local exclude="$PACKAGE_QEMU_CMSG_TESTS"
+  if ! package_arm64_exec_works; then
+    exclude="$exclude|$PACKAGE_QEMU_EXEC_TESTS"
+  fi
+  log "linux-arm64: C tests under qemu-aarch64"
+  package_ctest "$PACKAGE_ARM64_DIR" linux-arm64 "$exclude"
+  package_stage_asset linux-arm64 "$PACKAGE_ARM64_DIR/lib"
+}
+
+command_test_musl() {
+  require_native_toolchain
+  package_build_musl
+  log "linux-musl-x64: C tests"
+  package_ctest "$PACKAGE_MUSL_DIR" linux-musl-x64
+  package_stage_asset linux-musl-x64 "$PACKAGE_MUSL_DIR/lib"
+}
+
+# The RIDs ./build.sh pack builds on this machine unless SVIPC_PACK_RIDS names others.
+package_default_rids() {
+  local host
+  host="$(package_host_rid)"
+  case "$host" in
+    linux-x64) echo "linux-x64 linux-arm64 linux-musl-x64" ;;
+    *) echo "$host" ;;
+  esac
+}
+
+package_stage_rid() {
+  local rid="$1" host
+  host="$(package_host_rid)"
+  case "$rid" in
+    "$host") package_stage_asset "$rid" "$NATIVE_RELEASE_DIR/lib" ;;
+    linux-arm64) package_build_arm64; package_stage_asset "$rid" "$PACKAGE_ARM64_DIR/lib" ;;
+    linux-musl-x64) package_build_musl; package_stage_asset "$rid" "$PACKAGE_MUSL_DIR/lib" ;;
+    *) die "cannot build $rid on $host; build it there and pack with --prebuilt" ;;
+  esac
+}
+
+# package_dotnet_pack RID...: pack with exactly these RIDs required, then check the result.
+package_dotnet_pack() {
+  require_dotnet
+  managed_dotnet_env
+  local rids=("$@") version required
+  version="$(package_version)"
+  required="$(IFS=';'; echo "${rids[*]}")"
+  rm -f "$PACKAGE_OUTPUT_DIR"/SupervisorIpc.*nupkg
+  log "pack: SupervisorIpc $version with native assets for ${rids[*]}"
+  # The library needs no native copy in its own output to be packed (that copy is for tests).
+  dotnet pack "$PACKAGE_PROJECT" -c Release -maxcpucount:2 -nologo -clp:NoSummary \
+    -p:SvipcCopyNativeLibrary=false \
+    -p:SvipcNativeAssetsDir="$PACKAGE_ASSETS_DIR/" \
+    -p:SvipcRequiredRids="\"$required\"" \
+    -p:PackageOutputPath="$PACKAGE_OUTPUT_DIR/"
+  package_verify "$PACKAGE_OUTPUT_DIR/SupervisorIpc.$version.nupkg" "${rids[@]}"
+  [ -f "$PACKAGE_OUTPUT_DIR/SupervisorIpc.$version.snupkg" ] || die "no symbol package SupervisorIpc.$version.snupkg"
+  echo "packed: $PACKAGE_OUTPUT_DIR/SupervisorIpc.$version.nupkg (+ .snupkg)"
+}
+
+# package_verify NUPKG RID...: the package holds what a consumer needs, and no stray native file.
+package_verify() {
+  local nupkg="$1" entries expected rid entry missing=()
+  shift
+  [ -f "$nupkg" ] || die "package $nupkg was not produced"
+  require_command unzip "apt-get install -y unzip"
+  entries="$(unzip -Z1 "$nupkg")"
+  expected=(SupervisorIpc.nuspec PACKAGE.md
+    lib/net8.0/SupervisorIpc.dll lib/net8.0/SupervisorIpc.xml
+    lib/net10.0/SupervisorIpc.dll lib/net10.0/SupervisorIpc.xml)
+  for rid in "$@"; do
+    expected+=("runtimes/$rid/native/$(package_library_file "$rid")")
+  done
+  for entry in "${expected[@]}"; do
+    grep -qxF "$entry" <<<"$entries" || missing+=("$entry")
+  done
+  [ ${#missing[@]} -eq 0 ] || die "$nupkg lacks: ${missing[*]}"
+  if grep -E '\.(so|dylib)$' <<<"$entries" | grep -vqE '^runtimes/[^/]+/native/libsupervisor_ipc\.(so|dylib)$'; then
+    die "$nupkg holds a native library outside runtimes/<rid>/native: $(grep -E '\.(so|dylib)$' <<<"$entries" | tr '\n' ' ')"
+  fi
+  unzip -p "$nupkg" SupervisorIpc.nuspec | grep -q '<license type="expression">MIT</license>' || die "$nupkg has no MIT license expression"
+}
+
+# ./build.sh pack [--prebuilt]
+#   default     build the native library for every RID this machine can (package_default_rids,
+#               or SVIPC_PACK_RIDS="rid ..."), stage them, pack.
+#   --prebuilt  build nothing native: pack what CI put under artifacts/native-assets/<rid>/
+#               (every RID there, or exactly SVIPC_PACK_RIDS when set).
+command_pack() {
+  local rids=() rid
+  if [ "${1:-}" = --prebuilt ]; then
+    if [ -n "${SVIPC_PACK_RIDS:-}" ]; then
+      read -r -a rids <<<"$SVIPC_PACK_RIDS"
+    else
+      for rid in "$PACKAGE_ASSETS_DIR"/*/; do
+        [ -d "$rid" ] && rids+=("$(basename "$rid")")
+      done
+    fi
+    [ ${#rids[@]} -gt 0 ] || die "pack --prebuilt: nothing under $PACKAGE_ASSETS_DIR/<rid>/"
+  else
+    read -r -a rids <<<"${SVIPC_PACK_RIDS:-$(package_default_rids)}"
+    native_build
+    for rid in "${rids[@]}"; do
+      package_stage_rid "$rid"
+    done
+  fi
+  package_dotnet_pack "${rids[@]}"
+}
+
+# ---- consumer tests (./build.sh test) ---------------------------------------------------
+
+PACKAGE_CONSUMER_PASSED=0
+PACKAGE_CONSUMER_FAILED=0
+
+# package_run_consumer NAME BINARY [shared|static]: check its linkage, run it, count the outcome.
+package_run_consumer() {
+  local name="$1" binary="$2" linkage="${3:-}"
+  if { [ -z "$linkage" ] || package_check_linkage "$binary" "$linkage"; } && "$binary"; then
+    PACKAGE_CONSUMER_PASSED=$((PACKAGE_CONSUMER_PASSED + 1))
+  else
+    echo "FAILED: consumer $name" >&2
+    PACKAGE_CONSUMER_FAILED=$((PACKAGE_CONSUMER_FAILED + 1))
+  fi
+}
+
+# A binary linked against the shared library must need it by its versioned SONAME; a
+# static one must not need it at all.
+package_check_linkage() {
+  local binary="$1" expectation="$2" needed
+  command -v readelf >/dev/null 2>&1 || { echo "readelf not found: linkage of $binary not checked"; return 0; }
+  needed="$(readelf -d "$binary" | sed -nE 's/.*\(NEEDED\).*\[(.*)\]/\1/p' | tr '\n' ' ')"
+  case "$expectation" in
+    shared)
+      local soname
+      soname="libsupervisor_ipc.so.$(package_version | cut -d. -f1-2)"
+      [[ " $needed " == *" $soname "* ]] || { echo "$binary needs '$needed', expected $soname" >&2; return 1; }
+      ;;
+    static)
+      [[ "$needed" != *libsupervisor_ipc* ]] || { echo "$binary still needs the shared library: $needed" >&2; return 1; }
+      ;;
+  esac
+}
+
+package_test_native_consumers() {
+  require_native_toolchain
+  require_command pkg-config "apt-get install -y pkg-config"
+  require_command c++ "apt-get install -y build-essential"
+  local work="$PACKAGE_CONSUMERS_DIR/native" prefix pc_dir
+  prefix="$work/prefix"
+  rm -rf "$work"
+  log "consumers: install the release build to $prefix"
+  cmake --install "$NATIVE_RELEASE_DIR" --prefix "$prefix" >/dev/null
+  pc_dir="$(dirname "$(find "$prefix" -name supervisor_ipc.pc -print -quit)")"
+  [ -f "$prefix/include/supervisor_ipc.h" ] || die "cmake --install did not install the header"
+  [ -f "$pc_dir/supervisor_ipc.pc" ] || die "cmake --install did not install supervisor_ipc.pc"
+  [ -n "$(find "$prefix" -name SupervisorIpcConfig.cmake -print -quit)" ] || die "cmake --install did not install SupervisorIpcConfig.cmake"
+  [ -n "$(find "$prefix" -name libsupervisor_ipc.a -print -quit)" ] || die "cmake --install did not install the static library"
+
+  log "consumers: C (shared, static) and C++ via find_package(SupervisorIpc)"
+  cmake -S "$REPO_ROOT/tests/consumers" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$work/cmake-build" -j 2
+  package_run_consumer c-find_package-shared "$work/cmake-build/consumer_c_shared" shared
+  package_run_consumer c-find_package-static "$work/cmake-build/consumer_c_static" static
+  package_run_consumer cpp-find_package "$work/cmake-build/consumer_cpp" shared
+
+  log "consumers: C via pkg-config"
+  local cflags libs libdir
+  cflags="$(PKG_CONFIG_PATH="$pc_dir" pkg-config --cflags supervisor_ipc)"
+  libs="$(PKG_CONFIG_PATH="$pc_dir" pkg-config --libs supervisor_ipc)"
+  libdir="$(PKG_CONFIG_PATH="$pc_dir" pkg-config --variable=libdir supervisor_ipc)"
+  # shellcheck disable=SC2086 # pkg-config output is a list of flags
+  cc -std=c99 -Wall -Wextra -Werror -Wpedantic $cflags "$REPO_ROOT/tests/consumers/consumer.c" $libs \
+    -Wl,-rpath,"$libdir" -o "$work/consumer_c_pkgconfig"
+  package_run_consumer c-pkg-config "$work/consumer_c_pkgconfig" shared
+
+  printf '\nnative consumers: %d passed, %d failed\n' "$PACKAGE_CONSUMER_PASSED" "$PACKAGE_CONSUMER_FAILED"
+  [ "$PACKAGE_CONSUMER_FAILED" -eq 0 ] || die "native consumer tests failed"
+  PACKAGE_CONSUMER_PASSED=0
+}
+
+# Packs (host RID plus whatever this run staged) and runs a fresh C# app against the package.
+package_test_dotnet_consumer() {
+  require_dotnet
+  managed_dotnet_env
+  local host version app cache feed rids=() output status=0
+  host="$(package_host_rid)"
+  version="$(package_version)"
+  case " ${PACKAGE_STAGED_RIDS[*]} " in
+    *" $host "*) ;;
+    *) package_stage_asset "$host" "$NATIVE_RELEASE_DIR/lib" ;;
+  esac
+  rids=("${PACKAGE_STAGED_RIDS[@]}")
+  package_dotnet_pack "${rids[@]}"
+
+  feed="$PACKAGE_OUTPUT_DIR"
+  # A private package cache: a SupervisorIpc of the same version cached by an earlier run
+  # must never stand in for the package just built.
+  cache="$PACKAGE_CONSUMERS_DIR/nuget-packages"
+  rm -rf "$cache/supervisoripc"
+  app="$(mktemp -d "${TMPDIR:-/tmp}/svipc-package-consumer.XXXXXX")"
+  cp "$REPO_ROOT/tests/consumers/dotnet/PackageConsumer.csproj" "$REPO_ROOT/tests/consumers/dotnet/Program.cs" "$app/"
+  # Stop MSBuild's upward search for repository-wide settings: the app is on its own.
+  for f in Directory.Build.props Directory.Build.targets Directory.Packages.props; do
+    printf '<Project />\n' >"$app/$f"
+  done
+  cat >"$app/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <config>
+    <add key="globalPackagesFolder" value="$cache" />
+  </config>
+  <packageSources>
+    <clear />
+    <add key="local" value="$feed" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+  </packageSources>
+  <packageSourceMapping>
+    <packageSource key="local">
+      <package pattern="SupervisorIpc" />
+    </packageSource>
+    <packageSource key="nuget.org">
+      <package pattern="*" />
+    </packageSource>
+  </packageSourceMapping>
+</configuration>
+XML
+  log "consumers: fresh C# app in $app restoring SupervisorIpc $version from $feed"
+  output="$(cd "$app" && NUGET_PACKAGES="$cache" dotnet run -c Release -p:SupervisorIpcVersion="$version" 2>&1)" || status=$?
+  printf '%s\n' "$output"
+  if [ "$status" -eq 0 ] && [ "$(uname -s)" = Linux ]; then
+    # The library the app loaded must be the package's asset for this RID (NuGet copies
+    # runtimes/<rid>/native into the app's output), not a copy from anywhere else.
+    local loaded
+    loaded="$(sed -nE 's/^dotnet package consumer: native library (.*)$/\1/p' <<<"$output")"
+    if [[ "$loaded" != */runtimes/$host/native/libsupervisor_ipc.so ]] ||
+       ! cmp -s "$loaded" "$PACKAGE_ASSETS_DIR/$host/libsupervisor_ipc.so"; then
+      echo "the app loaded '$loaded', not the package's runtimes/$host/native/libsupervisor_ipc.so" >&2
+      status=1
+    fi
+  fi
+  rm -rf "$app"
+  if [ "$status" -eq 0 ]; then
+    printf '\ndotnet package consumer: 1 passed, 0 failed\n'
+  else
+    printf '\ndotnet package consumer: 0 passed, 1 failed\n'
+    die "the C# package consumer failed"
+  fi
+}
+
+EXTRA_TESTS+=(package_test_native_consumers package_test_dotnet_consumer)
+
+# ./build.sh test-consumers: only the consumer tests, on the current build.
+command_test_consumers() {
+  native_build
+  package_test_native_consumers
+  package_test_dotnet_consumer
+}
