@@ -216,7 +216,7 @@ public sealed class DecodingRulesTests
     [TestCase("-2147483648")]
     public void ChildPidOutsideU32OrNotAnIntegerIsRefused(string literal)
     {
-        // serde_json reads 1.0, 1e3 and (since 1.0.1xx) -0 as floats, which a u32 refuses.
+        // serde_json reads 1.0, 1e3 and (in current releases) -0 as floats, which a u32 refuses.
         RejectedMessage(RequestWithPid(literal), "must be an integer in 0..4294967295, found `" + literal + "`");
     }
 
