@@ -1,0 +1,269 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using SupervisorIpc.Interop;
+
+namespace SupervisorIpc;
+
+/// <summary>
+/// A child process started with its end of a connected socket pair inherited at a chosen descriptor number, and
+/// an environment variable naming that number. .NET's <see cref="Process"/> cannot do this (every descriptor .NET
+/// opens is close-on-exec), so the start goes through the native <c>svipc_spawn</c>: in the child only
+/// descriptors 0, 1, 2 and the socket are open, and the supervisor's end is never inherited.
+/// </summary>
+/// <remarks>
+/// The supervisor's end is <see cref="Socket"/>. Its peer credentials name this process, not the child (the kernel
+/// records them when the pair is made); compare requests' <c>child_pid</c> with <see cref="ProcessId"/> instead.
+/// This object reaps the child when it is waited for; disposing it closes <see cref="Socket"/> but does not end
+/// the child (call <see cref="Kill"/> first if that is wanted).
+/// </remarks>
+public sealed class SupervisedChild : IDisposable
+{
+    private readonly object _exitLock = new();
+    private ChildExitStatus? _exitStatus;
+
+    private SupervisedChild(int processId, SupervisorSocket socket)
+    {
+        ProcessId = processId;
+        Socket = socket;
+    }
+
+    /// <summary>The child's process id.</summary>
+    public int ProcessId { get; }
+
+    /// <summary>The supervisor's end of the connection to the child.</summary>
+    public SupervisorSocket Socket { get; }
+
+    /// <summary>How the child ended, once a wait has observed it; null while it runs (or before anyone waited).</summary>
+    public ChildExitStatus? ExitStatus
+    {
+        get
+        {
+            lock (_exitLock)
+            {
+                return _exitStatus;
+            }
+        }
+    }
+
+    /// <summary>Starts <paramref name="program"/> with <paramref name="arguments"/> and the default descriptor and variable.</summary>
+    /// <param name="program">A path, or a name searched in <c>PATH</c>.</param>
+    /// <param name="arguments">The arguments after the program name.</param>
+    /// <returns>The running child.</returns>
+    /// <exception cref="SupervisorSocketException">The program could not be started (errno tells why, e.g. ENOENT).</exception>
+    public static SupervisedChild Start(string program, params string[] arguments)
+    {
+        var startInfo = new SupervisedChildStartInfo(program);
+        foreach (string argument in arguments)
+        {
+            startInfo.Arguments.Add(argument);
+        }
+
+        return Start(startInfo);
+    }
+
+    /// <summary>Starts a child as <paramref name="startInfo"/> describes.</summary>
+    /// <param name="startInfo">Program, arguments, environment, descriptor number and variable name.</param>
+    /// <returns>The running child.</returns>
+    /// <exception cref="ArgumentException">A string contains NUL, an environment name is empty or contains '=', or the descriptor number or variable name is invalid.</exception>
+    /// <exception cref="SupervisorSocketException">The program could not be started (errno tells why, e.g. ENOENT).</exception>
+    public static unsafe SupervisedChild Start(SupervisedChildStartInfo startInfo)
+    {
+        ArgumentNullException.ThrowIfNull(startInfo);
+        Validate(startInfo);
+
+        var argv = new List<string>(startInfo.Arguments.Count + 1) { startInfo.Program };
+        argv.AddRange(startInfo.Arguments);
+        var environment = new List<string>(startInfo.Environment.Count + 1);
+        foreach (KeyValuePair<string, string> entry in startInfo.Environment)
+        {
+            bool replaced = string.Equals(entry.Key, startInfo.FileDescriptorVariable, StringComparison.Ordinal)
+                || (startInfo.SessionId is not null && string.Equals(entry.Key, SupervisorChannel.SessionVariable, StringComparison.Ordinal));
+            if (!replaced)
+            {
+                environment.Add($"{entry.Key}={entry.Value}");
+            }
+        }
+
+        if (startInfo.SessionId is not null)
+        {
+            environment.Add($"{SupervisorChannel.SessionVariable}={startInfo.SessionId}");
+        }
+
+        using var nativeArgv = new NativeStringArray(argv, nameof(startInfo));
+        using var nativeEnvironment = new NativeStringArray(environment, nameof(startInfo));
+        int pid;
+        SvipcStatus status = NativeMethods.Spawn(
+            startInfo.Program,
+            nativeArgv.Pointer,
+            nativeEnvironment.Pointer,
+            startInfo.ChildFileDescriptor,
+            startInfo.FileDescriptorVariable,
+            out SvipcSocketHandle supervisorEnd,
+            &pid);
+        if (status != SvipcStatus.Ok)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            supervisorEnd.Dispose();
+            throw SocketErrors.Create(status, errno, "start supervised child", startInfo.Program);
+        }
+
+        return new SupervisedChild(pid, SupervisorSocket.FromAcceptedHandle(supervisorEnd));
+    }
+
+    /// <summary>Reaps the child if it has ended, without waiting.</summary>
+    /// <param name="exitStatus">How it ended, when it has.</param>
+    /// <returns>True when the child has ended.</returns>
+    /// <exception cref="SupervisorSocketException">Waiting failed (e.g. the child was reaped by someone else).</exception>
+    public bool TryGetExitStatus(out ChildExitStatus exitStatus) => TryWait(0, out exitStatus);
+
+    /// <summary>Waits for the child to end and reaps it.</summary>
+    /// <param name="timeout">How long to wait; null waits without limit.</param>
+    /// <returns>How the child ended.</returns>
+    /// <exception cref="TimeoutException">The child still runs after <paramref name="timeout"/>.</exception>
+    /// <exception cref="SupervisorSocketException">Waiting failed.</exception>
+    public ChildExitStatus WaitForExit(TimeSpan? timeout = null)
+    {
+        int milliseconds = SupervisorSocket.ToMilliseconds(timeout);
+        if (TryWait(milliseconds, out ChildExitStatus exitStatus))
+        {
+            return exitStatus;
+        }
+
+        throw new TimeoutException($"The supervised child {ProcessId} still runs after {timeout}.");
+    }
+
+    /// <summary>Waits for the child to end without blocking a thread, and reaps it.</summary>
+    /// <param name="cancellationToken">Stops waiting (the child keeps running).</param>
+    /// <returns>How the child ended.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorSocketException">Waiting failed.</exception>
+    public async Task<ChildExitStatus> WaitForExitAsync(CancellationToken cancellationToken = default)
+    {
+        // No portable way to wait for a process asynchronously by pid: poll, quickly at first.
+        int delay = 1;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (TryWait(0, out ChildExitStatus exitStatus))
+            {
+                return exitStatus;
+            }
+
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay = Math.Min(delay * 2, 50);
+        }
+    }
+
+    /// <summary>Kills the child with SIGKILL unless it has already been reaped.</summary>
+    /// <remarks>The child stays a zombie, and its pid cannot be reused, until it is reaped by a wait.</remarks>
+    public void Kill()
+    {
+        lock (_exitLock)
+        {
+            if (_exitStatus is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                using Process process = Process.GetProcessById(ProcessId);
+                process.Kill();
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited between the check and the kill.
+            }
+        }
+    }
+
+    /// <summary>Closes the supervisor's end of the socket and reaps the child if it has already ended.</summary>
+    public void Dispose()
+    {
+        Socket.Dispose();
+        try
+        {
+            _ = TryWait(0, out _);
+        }
+        catch (SupervisorSocketException)
+        {
+            // Reaped elsewhere: nothing left to release.
+        }
+    }
+
+    private unsafe bool TryWait(int timeoutMilliseconds, out ChildExitStatus exitStatus)
+    {
+        lock (_exitLock)
+        {
+            if (_exitStatus is { } known)
+            {
+                exitStatus = known;
+                return true;
+            }
+
+            SvipcChildExit native;
+            SvipcStatus status = NativeMethods.WaitChild(ProcessId, timeoutMilliseconds, &native);
+            if (status == SvipcStatus.Timeout)
+            {
+                exitStatus = default;
+                return false;
+            }
+
+            if (status != SvipcStatus.Ok)
+            {
+                throw SocketErrors.Create(status, Marshal.GetLastPInvokeError(), $"wait for supervised child {ProcessId}");
+            }
+
+            exitStatus = new ChildExitStatus(native.ExitCode, native.Signal);
+            _exitStatus = exitStatus;
+            return true;
+        }
+    }
+
+    private static void Validate(SupervisedChildStartInfo startInfo)
+    {
+        if (startInfo.ChildFileDescriptor is < 3 or > NativeMethods.MaxChildFd)
+        {
+            throw new ArgumentException($"The child's descriptor number must be 3..{NativeMethods.MaxChildFd}.", nameof(startInfo));
+        }
+
+        if (!IsVariableName(startInfo.FileDescriptorVariable))
+        {
+            throw new ArgumentException("The descriptor variable must be a name of letters, digits and '_' not starting with a digit.", nameof(startInfo));
+        }
+
+        foreach (string key in startInfo.Environment.Keys)
+        {
+            if (key.Length == 0 || key.Contains('=', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"'{key}' is not a valid environment variable name.", nameof(startInfo));
+            }
+        }
+    }
+
+    private static bool IsVariableName(string? name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > NativeMethods.MaxVariableName || char.IsAsciiDigit(name[0]))
+        {
+            return false;
+        }
+
+        foreach (char c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

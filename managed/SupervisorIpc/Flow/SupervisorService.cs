@@ -1,0 +1,361 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Win32.SafeHandles;
+
+namespace SupervisorIpc;
+
+/// <summary>
+/// The supervisor's side of the grant flow: serves a child connection until it closes. For each
+/// <c>Request</c> it rejects replayed ids, applies the rate limit, checks the child's identity, asks the
+/// <see cref="IApprovalBackend"/>, and on a grant opens the file itself (confined to the allowed roots) and sends
+/// the descriptor and the <c>Decision</c>; any failure on the way becomes a <c>Denied</c> with a reason and no
+/// descriptor. For each <c>OpenUrl</c> it checks the origin allow-list and calls the <see cref="IUrlOpener"/>.
+/// Every answer is reported as an <see cref="AuditEvent"/>.
+/// </summary>
+/// <remarks>
+/// One service may serve several connections at once; the replay memory and the rate limit are shared by all of
+/// them. Descriptors opened for a grant are always closed after sending; a descriptor a child sends is never taken
+/// and is closed with the connection. Audit observers run on the serving task: an exception they throw ends
+/// <see cref="ServeAsync(SupervisorSocket, uint?, CancellationToken)"/> (after the child got its answer).
+/// </remarks>
+public sealed class SupervisorService : IObservable<AuditEvent>
+{
+    private readonly SupervisorServiceOptions _options;
+    private readonly IApprovalBackend _backend;
+    private readonly PathPolicy? _confinement;
+    private readonly HashSet<string> _allowedOrigins = new(StringComparer.Ordinal);
+    private readonly ReplayGuard _replayGuard;
+    private readonly TokenBucket _rateLimit;
+    private readonly TimeProvider _time;
+    private readonly List<IObserver<AuditEvent>> _observers = new();
+    private readonly object _observersLock = new();
+
+    /// <summary>Creates a service.</summary>
+    /// <param name="options">Backend, confinement, URL opener and limits.</param>
+    /// <exception cref="ArgumentException">No backend, an origin that is not an http(s) origin, or a limit out of range.</exception>
+    public SupervisorService(SupervisorServiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _backend = options.ApprovalBackend ?? throw new ArgumentException("An approval backend is required.", nameof(options));
+        _confinement = options.Confinement ?? (_backend as PolicyApprovalBackend)?.Policy;
+        _time = options.TimeProvider ?? throw new ArgumentException("A time provider is required.", nameof(options));
+        _replayGuard = new ReplayGuard(options.ReplayMemory);
+        _rateLimit = new TokenBucket(options.RequestsPerSecond, options.RequestBurst, _time);
+        foreach (string origin in options.AllowedUrlOrigins ?? Array.Empty<string>())
+        {
+            if (!UrlOrigin.TryGetOrigin(origin, out Uri? parsed, out string? normalized) || parsed!.AbsolutePath != "/" || parsed.Query.Length != 0)
+            {
+                throw new ArgumentException($"'{origin}' is not an http(s) origin such as https://example.com.", nameof(options));
+            }
+
+            _allowedOrigins.Add(normalized!);
+        }
+    }
+
+    /// <summary>Subscribes to audit events.</summary>
+    /// <param name="observer">Receives every event, on the serving task.</param>
+    /// <returns>Disposing it ends the subscription.</returns>
+    public IDisposable Subscribe(IObserver<AuditEvent> observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        lock (_observersLock)
+        {
+            _observers.Add(observer);
+        }
+
+        return new Subscription(this, observer);
+    }
+
+    /// <summary>Serves a child started by <see cref="SupervisedChild.Start(SupervisedChildStartInfo)"/> until it closes its end.</summary>
+    /// <param name="child">The child; messages whose <c>child_pid</c> is not its process id are denied.</param>
+    /// <param name="cancellationToken">Stops serving; the connection is then shut down.</param>
+    /// <returns>Completes when the child closed the connection.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorIpcException">The connection failed or the child sent something malformed.</exception>
+    public Task ServeAsync(SupervisedChild child, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        return ServeAsync(child.Socket, (uint)child.ProcessId, cancellationToken);
+    }
+
+    /// <summary>Serves one connection until the peer closes it in an orderly way.</summary>
+    /// <param name="connection">The connection (from a pair, a listener, or <see cref="SupervisedChild.Socket"/>).</param>
+    /// <param name="expectedChildPid">When set, messages whose <c>child_pid</c> differs are denied.</param>
+    /// <param name="cancellationToken">Stops serving; the connection is then shut down.</param>
+    /// <returns>Completes when the peer closed the connection.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorIpcException">The connection failed, timed out, or the peer sent something malformed.</exception>
+    public async Task ServeAsync(SupervisorSocket connection, uint? expectedChildPid = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        PeerCredentials? peer = TryGetPeer(connection);
+        while (true)
+        {
+            SupervisorMessage message;
+            try
+            {
+                message = await connection.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SupervisorConnectionClosedException closed) when (closed.IsOrderly)
+            {
+                return;
+            }
+
+            await HandleAsync(connection, message, peer, expectedChildPid, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Answers one message already received on <paramref name="connection"/> (for callers with their own receive loop).</summary>
+    /// <param name="connection">Where to send the answer (and descriptor).</param>
+    /// <param name="message">The message.</param>
+    /// <param name="expectedChildPid">When set, a message whose <c>child_pid</c> differs is denied.</param>
+    /// <param name="cancellationToken">Cancels the decision; nothing is sent then.</param>
+    /// <returns>The audit event of the answer.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorSocketException">Sending the answer failed.</exception>
+    public Task<AuditEvent> HandleAsync(SupervisorSocket connection, SupervisorMessage message, uint? expectedChildPid = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return HandleAsync(connection, message, TryGetPeer(connection), expectedChildPid, cancellationToken);
+    }
+
+    private async Task<AuditEvent> HandleAsync(
+        SupervisorSocket connection,
+        SupervisorMessage message,
+        PeerCredentials? peer,
+        uint? expectedChildPid,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        DateTimeOffset receivedAt = _time.GetUtcNow();
+        long started = _time.GetTimestamp();
+        Outcome outcome = message switch
+        {
+            SupervisorMessage.Request request => await DecideRequestAsync(request.Capability, peer, expectedChildPid, cancellationToken).ConfigureAwait(false),
+            SupervisorMessage.OpenUrl open => await OpenUrlAsync(open.UrlRequest, expectedChildPid, cancellationToken).ConfigureAwait(false),
+            _ => throw new ArgumentException("Unknown message variant.", nameof(message)),
+        };
+
+        AuditEvent Audit(Outcome final, Exception? error) =>
+            new(receivedAt, message, final.Response, final.DecidedBy, _time.GetElapsedTime(started), final.DescriptorSent, peer, error ?? final.Error);
+
+        try
+        {
+            outcome = Send(connection, outcome);
+        }
+        catch (Exception sendFailure)
+        {
+            Report(Audit(outcome, sendFailure));
+            throw;
+        }
+        finally
+        {
+            outcome.File?.Dispose();
+        }
+
+        AuditEvent audit = Audit(outcome, null);
+        Report(audit);
+        return audit;
+    }
+
+    private async Task<Outcome> DecideRequestAsync(CapabilityRequest request, PeerCredentials? peer, uint? expectedChildPid, CancellationToken cancellationToken)
+    {
+        if (Precheck(request.RequestId, request.ChildPid, request.SessionId, expectedChildPid) is { } refused)
+        {
+            return Outcome.Deny(request.RequestId, refused.Reason, refused.DecidedBy);
+        }
+
+        if (PathPolicy.Normalize(request.Path) is null)
+        {
+            return Outcome.Deny(request.RequestId, "the path must be absolute", "path-check");
+        }
+
+        ApprovalDecision decision;
+        try
+        {
+            decision = await _backend.DecideAsync(new ApprovalRequest(request, peer), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception failure)
+        {
+            return Outcome.Deny(request.RequestId, "the approval backend failed", _backend.Name, failure);
+        }
+
+        if (decision is not ApprovalDecision.Granted)
+        {
+            return new Outcome(new SupervisorResponse.Decision(request.RequestId, decision), _backend.Name);
+        }
+
+        if (_confinement is null)
+        {
+            return Outcome.Deny(request.RequestId, "the supervisor has no allowed roots to open files in", "confinement");
+        }
+
+        if (!_confinement.TryFindRule(request.Path, request.Access, out _))
+        {
+            return Outcome.Deny(request.RequestId, "the path is outside the allowed roots", "confinement");
+        }
+
+        if (!GrantedFileOpener.TryOpen(request.Path, request.Access, _confinement.RootsFor(request.Access), out SafeFileHandle? file, out string? failureReason, out Exception? openError))
+        {
+            return Outcome.Deny(request.RequestId, failureReason!, "confinement", openError);
+        }
+
+        return new Outcome(new SupervisorResponse.Decision(request.RequestId, decision), _backend.Name) { File = file };
+    }
+
+    private async Task<Outcome> OpenUrlAsync(UrlOpenRequest request, uint? expectedChildPid, CancellationToken cancellationToken)
+    {
+        if (Precheck(request.RequestId, request.ChildPid, request.SessionId, expectedChildPid) is { } refused)
+        {
+            return Outcome.UrlFailed(request.RequestId, refused.Reason, refused.DecidedBy);
+        }
+
+        if (!UrlOrigin.TryGetOrigin(request.Url, out Uri? url, out string? origin))
+        {
+            return Outcome.UrlFailed(request.RequestId, "only absolute http and https URLs can be opened", "url-origin");
+        }
+
+        if (!_allowedOrigins.Contains(origin!))
+        {
+            return Outcome.UrlFailed(request.RequestId, "the URL's origin is not allowed", "url-origin");
+        }
+
+        if (_options.UrlOpener is not { } opener)
+        {
+            return Outcome.UrlFailed(request.RequestId, "this supervisor does not open URLs", "url-origin");
+        }
+
+        try
+        {
+            await opener.OpenAsync(url!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception failure)
+        {
+            return Outcome.UrlFailed(request.RequestId, "opening the URL failed", opener.Name, failure);
+        }
+
+        return new Outcome(new SupervisorResponse.UrlOpened(request.RequestId, true, null), opener.Name);
+    }
+
+    /// <summary>The service's own checks, common to both message kinds, in order: replay, rate, identity.</summary>
+    private (string Reason, string DecidedBy)? Precheck(string requestId, uint childPid, string sessionId, uint? expectedChildPid)
+    {
+        if (!_replayGuard.TryRecord(requestId))
+        {
+            return ("the request id was already used (replay)", "replay-guard");
+        }
+
+        if (!_rateLimit.TryTake())
+        {
+            return ($"rate limit exceeded (at most {_options.RequestsPerSecond:0.##} requests per second)", "rate-limit");
+        }
+
+        if (expectedChildPid is { } pid && childPid != pid)
+        {
+            return ("child_pid does not match the supervised child", "identity");
+        }
+
+        if (_options.ExpectedSessionId is { } session && !string.Equals(sessionId, session, StringComparison.Ordinal))
+        {
+            return ("session_id does not match this session", "identity");
+        }
+
+        return null;
+    }
+
+    private Outcome Send(SupervisorSocket connection, Outcome outcome)
+    {
+        if (outcome.File is not { } file)
+        {
+            connection.SendResponse(outcome.Response);
+            return outcome;
+        }
+
+        if (_options.GrantOrder == GrantOrder.DecisionFirst)
+        {
+            connection.SendResponse(outcome.Response);
+            connection.SendFileDescriptor(file);
+            return outcome with { DescriptorSent = true };
+        }
+
+        try
+        {
+            connection.SendFileDescriptor(file);
+        }
+        catch (SupervisorSocketException failure)
+        {
+            // Nothing of the grant reached the child: it gets a denial and no descriptor.
+            string requestId = ((SupervisorResponse.Decision)outcome.Response).RequestId;
+            Outcome denied = Outcome.Deny(requestId, "the supervisor could not send the file descriptor", "confinement", failure) with { File = file };
+            connection.SendResponse(denied.Response);
+            return denied;
+        }
+
+        connection.SendResponse(outcome.Response);
+        return outcome with { DescriptorSent = true };
+    }
+
+    private void Report(AuditEvent audit)
+    {
+        _options.Audit?.Invoke(audit);
+        IObserver<AuditEvent>[] observers;
+        lock (_observersLock)
+        {
+            observers = _observers.ToArray();
+        }
+
+        foreach (IObserver<AuditEvent> observer in observers)
+        {
+            observer.OnNext(audit);
+        }
+    }
+
+    private static PeerCredentials? TryGetPeer(SupervisorSocket connection)
+    {
+        try
+        {
+            return connection.PeerCredentials;
+        }
+        catch (SupervisorSocketException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record Outcome(SupervisorResponse Response, string DecidedBy)
+    {
+        public SafeFileHandle? File { get; init; }
+
+        public bool DescriptorSent { get; init; }
+
+        public Exception? Error { get; init; }
+
+        public static Outcome Deny(string requestId, string reason, string decidedBy, Exception? error = null) =>
+            new(new SupervisorResponse.Decision(requestId, new ApprovalDecision.Denied(reason)), decidedBy) { Error = error };
+
+        public static Outcome UrlFailed(string requestId, string error, string decidedBy, Exception? failure = null) =>
+            new(new SupervisorResponse.UrlOpened(requestId, false, error), decidedBy) { Error = failure };
+    }
+
+    private sealed class Subscription(SupervisorService service, IObserver<AuditEvent> observer) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (service._observersLock)
+            {
+                service._observers.Remove(observer);
+            }
+        }
+    }
+}
