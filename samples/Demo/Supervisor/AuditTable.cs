@@ -1,0 +1,45 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SupervisorIpc;
+
+namespace SupervisorIpc.Demo;
+
+/// <summary>Prints audit events as a fixed-width table.</summary>
+internal static class AuditTable
+{
+    public static void Print(IReadOnlyList<AuditEvent> events)
+    {
+        string[] headers = ["#", "child", "request", "outcome", "decided by", "fd", "ms", "reason"];
+        var rows = events.Select((e, i) => new[]
+        {
+            (i + 1).ToString(),
+            e.Message switch
+            {
+                SupervisorMessage.Request r => r.Capability.ChildPid.ToString(),
+                SupervisorMessage.OpenUrl o => o.UrlRequest.ChildPid.ToString(),
+                _ => "?",
+            },
+            Shorten(e.Subject, 60),
+            e.Outcome,
+            e.DecidedBy,
+            e.DescriptorSent ? "yes" : "-",
+            e.Duration.TotalMilliseconds.ToString("0.0"),
+            e.Reason ?? string.Empty,
+        }).ToList();
+
+        int[] widths = headers.Select((h, column) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[column].Length))).ToArray();
+        string Line(IReadOnlyList<string> cells) => string.Join(" | ", cells.Select((c, i) => c.PadRight(widths[i]))).TrimEnd();
+
+        Console.WriteLine();
+        Console.WriteLine("Audit log");
+        Console.WriteLine(Line(headers));
+        Console.WriteLine(string.Join("-+-", widths.Select(w => new string('-', w))));
+        foreach (string[] row in rows)
+        {
+            Console.WriteLine(Line(row));
+        }
+    }
+
+    private static string Shorten(string text, int max) => text.Length <= max ? text : "…" + text[^(max - 1)..];
+}
