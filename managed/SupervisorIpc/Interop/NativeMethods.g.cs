@@ -301,8 +301,9 @@ internal static unsafe partial class NativeMethods
 
     /// <summary>
     /// Closes the descriptor, closes every descriptor received but not yet taken,
-    /// unlinks a bound path if it is still this socket's inode, and frees the object.
-    /// Null is ignored.
+    /// unlinks a bound path if it is still this socket's inode (and only in the
+    /// process that bound it: a forked child closing its inherited copy leaves the
+    /// path alone), and frees the object. Null is ignored.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_close")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
@@ -312,7 +313,8 @@ internal static unsafe partial class NativeMethods
     /// Sends one frame (prefix + payload) with a single sendmsg, retrying partial
     /// writes and EINTR, never raising SIGPIPE. length &gt; SVIPC_MAX_PAYLOAD gives
     /// SVIPC_TOO_LARGE before anything is written. If a send fails after part of a
-    /// frame was written, the sending direction becomes SVIPC_DESYNCHRONIZED.
+    /// frame was written, the sending direction becomes SVIPC_DESYNCHRONIZED. A peer
+    /// that is gone gives SVIPC_CLOSED (errno EPIPE or ECONNRESET).
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_send_frame", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
@@ -368,7 +370,7 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus SetReadTimeout(SvipcSocketHandle socket, int timeoutMs);
 
     /// <summary>
-    /// The read timeout in milliseconds, or SVIPC_INFINITE_TIMEOUT.
+    /// The read timeout in milliseconds as the kernel keeps it (possibly rounded up to its clock tick), or SVIPC_INFINITE_TIMEOUT.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_get_read_timeout", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
@@ -382,7 +384,7 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus SetSendTimeout(SvipcSocketHandle socket, int timeoutMs);
 
     /// <summary>
-    /// The send timeout in milliseconds, or SVIPC_INFINITE_TIMEOUT.
+    /// The send timeout in milliseconds as the kernel keeps it (possibly rounded up to its clock tick), or SVIPC_INFINITE_TIMEOUT.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_get_send_timeout", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
