@@ -16,7 +16,14 @@ namespace SupervisorIpc.Tests.Messages;
 [TestFixture]
 public sealed class DecoderFuzzTests
 {
-    private const long Iterations = 100_000;
+    /// <summary>
+    /// Inputs per property: 100,000 by default (a few seconds each); set SVIPC_MESSAGES_FUZZ_ITERATIONS for a
+    /// longer campaign.
+    /// </summary>
+    private static readonly long Iterations =
+        long.TryParse(Environment.GetEnvironmentVariable("SVIPC_MESSAGES_FUZZ_ITERATIONS"), out long configured) && configured > 0
+            ? configured
+            : 100_000;
 
     private static readonly string[] s_fragments =
     [
