@@ -1,0 +1,138 @@
+using System;
+using System.Buffers;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Win32.SafeHandles;
+using NUnit.Framework;
+using static SupervisorIpc.Tests.Socket.SocketTestSupport;
+
+namespace SupervisorIpc.Tests.Socket;
+
+[TestFixture]
+public sealed class AsyncTests
+{
+    [Test]
+    public async Task Async_receives_return_what_the_peer_sent()
+    {
+        var (supervisor, child) = SupervisorSocket.CreatePair();
+        using (supervisor)
+        using (child)
+        {
+            var request = new SupervisorMessage.Request(new CapabilityRequest("r1", "/x", AccessMode.Write, null, 9, "s"));
+            Task<SupervisorMessage> message = supervisor.ReceiveMessageAsync();
+            child.SendMessage(request);
+            Assert.That(await message.WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(request));
+
+            var response = new SupervisorResponse.Decision("r1", ApprovalDecision.Timeout.Instance);
+            Task<SupervisorResponse> received = child.ReceiveResponseAsync();
+            supervisor.SendResponse(response);
+            Assert.That(await received.WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(response));
+
+            var writer = new ArrayBufferWriter<byte>();
+            Task<int> frame = child.ReceiveFrameAsync(writer);
+            supervisor.SendFrame(Utf8("raw"));
+            Assert.That(await frame.WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(3));
+            Assert.That(Encoding.UTF8.GetString(writer.WrittenSpan), Is.EqualTo("raw"));
+
+            string file = Path.GetTempFileName();
+            try
+            {
+                File.WriteAllText(file, "async fd");
+                Task<SafeFileHandle> descriptor = child.ReceiveFileDescriptorAsync();
+                using (SafeFileHandle handle = File.OpenHandle(file))
+                {
+                    supervisor.SendFileDescriptor(handle);
+                }
+
+                using SafeFileHandle got = await descriptor.WaitAsync(TimeSpan.FromSeconds(10));
+                byte[] buffer = new byte[16];
+                Assert.That(Encoding.UTF8.GetString(buffer, 0, RandomAccess.Read(got, buffer, 0)), Is.EqualTo("async fd"));
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [Test]
+    public void Cancelling_a_blocked_async_receive_throws_OperationCanceledException_and_shuts_the_connection_down()
+    {
+        var (supervisor, child) = SupervisorSocket.CreatePair();
+        using (supervisor)
+        using (child)
+        {
+            using var cancellation = new CancellationTokenSource();
+            Task<SupervisorResponse> blocked = child.ReceiveResponseAsync(cancellation.Token);
+            Thread.Sleep(100);
+            Assert.That(blocked.IsCompleted, Is.False);
+            cancellation.Cancel();
+            Assert.That(async () => await blocked.WaitAsync(TimeSpan.FromSeconds(10)), Throws.InstanceOf<OperationCanceledException>());
+            // Documented semantics: cancellation shuts the connection down, so the peer sees it closed.
+            Assert.Throws<SupervisorConnectionClosedException>(() => supervisor.ReceiveFrame(new byte[8]));
+        }
+    }
+
+    [Test]
+    public void An_already_cancelled_token_completes_at_once_without_touching_the_connection()
+    {
+        var (supervisor, child) = SupervisorSocket.CreatePair();
+        using (supervisor)
+        using (child)
+        {
+            Task<SupervisorMessage> cancelled = supervisor.ReceiveMessageAsync(new CancellationToken(canceled: true));
+            Assert.That(cancelled.IsCanceled, Is.True);
+            child.SendFrame(Utf8("still open"));
+            Assert.That(ReceiveText(supervisor), Is.EqualTo("still open"));
+        }
+    }
+
+    [Test]
+    public async Task BindAndAcceptAsync_accepts_and_cancellation_removes_the_path()
+    {
+        string directory = CreateShortTempDirectory();
+        string path = Path.Combine(directory, "async.sock");
+        Task<SupervisorSocket> accepting = SupervisorSocket.BindAndAcceptAsync(path, TimeSpan.FromSeconds(10));
+        using (SupervisorSocket client = DisposeTests.ConnectWhenBound(path))
+        using (SupervisorSocket server = await accepting.WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            client.SendFrame(Utf8("hello"));
+            Assert.That(ReceiveText(server), Is.EqualTo("hello"));
+        }
+
+        Assert.That(File.Exists(path), Is.False);
+
+        using var cancellation = new CancellationTokenSource();
+        Task<SupervisorSocket> waiting = SupervisorSocket.BindAndAcceptAsync(path, null, cancellation.Token);
+        SpinWait.SpinUntil(() => File.Exists(path), TimeSpan.FromSeconds(10));
+        Assert.That(File.Exists(path), Is.True);
+        cancellation.Cancel();
+        Assert.That(async () => await waiting.WaitAsync(TimeSpan.FromSeconds(10)), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(File.Exists(path), Is.False, "a cancelled accept removes the socket file");
+        Directory.Delete(directory);
+    }
+
+    [Test]
+    public async Task Listener_AcceptAsync_accepts_and_honours_cancellation()
+    {
+        string directory = CreateShortTempDirectory();
+        using (SupervisorSocketListener listener = SupervisorSocket.Bind(Path.Combine(directory, "l.sock")))
+        {
+            Task<SupervisorSocket> accepting = listener.AcceptAsync(TimeSpan.FromSeconds(10));
+            using (SupervisorSocket client = SupervisorSocket.Connect(listener.Path))
+            using (SupervisorSocket server = await accepting.WaitAsync(TimeSpan.FromSeconds(10)))
+            {
+                Assert.That(server.PeerPid, Is.EqualTo(Environment.ProcessId));
+            }
+
+            using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+            Assert.That(
+                async () => await listener.AcceptAsync(null, cancellation.Token).WaitAsync(TimeSpan.FromSeconds(10)),
+                Throws.InstanceOf<OperationCanceledException>());
+        }
+
+        Directory.Delete(directory);
+    }
+}
