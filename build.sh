@@ -30,6 +30,7 @@ usage: ./build.sh <command>
   test-musl  build with musl-gcc and run the C tests (linux-musl-x64)
   aot        publish the NativeAOT sample (samples/AotGrantFlow) and run it
   test-consumers  install/pack, then build and run the C, C++ and C# consumer programs
+  test-package    run the C# consumer against artifacts/packages/SupervisorIpc.<version>.nupkg as is
   help       this text
 TXT
 }
