@@ -6,8 +6,10 @@
 #define _GNU_SOURCE
 #include "hostile.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -173,6 +175,65 @@ static void connected_client_says_nothing(void)
     CHECK(hostile_count_fds() == baseline);
 }
 
+typedef struct dribble_job
+{
+    int peer;
+    const uint8_t* frame;
+    size_t frame_length;
+    int interval_ms;
+} dribble_job;
+
+static void* dribble_slowly(void* argument)
+{
+    const dribble_job* job = argument;
+    for (size_t i = 0; i < job->frame_length; i++)
+    {
+        struct timespec delay = {0, (long)job->interval_ms * 1000000L};
+        nanosleep(&delay, NULL);
+        hostile_write_all(job->peer, job->frame + i, 1);
+    }
+    return NULL;
+}
+
+/*
+ * A peer that sends one byte just before each read timeout would expire must not
+ * stretch one receive call to (frame length x timeout): the timeout bounds the
+ * call, and the frame then resumes on the next calls.
+ */
+static void dribbling_peer_cannot_stretch_a_receive(void)
+{
+    static uint8_t buffer[SVIPC_MAX_PAYLOAD];
+    svipc_socket* library;
+    int peer;
+    hostile_raw_pair(&library, &peer);
+    const int timeout_ms = 300;
+    CHECK_STATUS(svipc_set_read_timeout(library, timeout_ms), SVIPC_OK);
+    const char* text = hostile_reference_payloads[3];
+    size_t frame_length;
+    uint8_t* frame = hostile_build_frame(text, (uint32_t)strlen(text), &frame_length);
+    dribble_job job = {.peer = peer, .frame = frame, .frame_length = frame_length, .interval_ms = timeout_ms / 3};
+    pthread_t writer;
+    CHECK(pthread_create(&writer, NULL, dribble_slowly, &job) == 0);
+    uint32_t length = 0;
+    int64_t start = hostile_now_ms();
+    svipc_status status = svipc_recv_frame(library, buffer, sizeof(buffer), &length);
+    int64_t elapsed = hostile_now_ms() - start;
+    /* The whole frame takes frame_length x 100 ms (about 6 s) to arrive. */
+    if (status != SVIPC_TIMEOUT || elapsed > 10 * timeout_ms)
+        HOSTILE_FAIL("a %d ms read timeout let a dribbling peer hold the call for %lld ms (%s)", timeout_ms,
+                     (long long)elapsed, hostile_status_name(status));
+    do
+    {
+        status = svipc_recv_frame(library, buffer, sizeof(buffer), &length);
+    } while (status == SVIPC_TIMEOUT);
+    CHECK_STATUS(status, SVIPC_OK);
+    CHECK(length == strlen(text) && memcmp(buffer, text, length) == 0);
+    CHECK(pthread_join(writer, NULL) == 0);
+    free(frame);
+    svipc_close(library);
+    close(peer);
+}
+
 int main(int argc, char** argv)
 {
     static const hostile_case cases[] = {
@@ -181,6 +242,7 @@ int main(int argc, char** argv)
         {"resume_mid_payload", resume_mid_payload},
         {"buffer_too_small_then_timeout_then_frame", buffer_too_small_then_timeout_then_frame},
         {"connected_client_says_nothing", connected_client_says_nothing},
+        {"dribbling_peer_cannot_stretch_a_receive", dribbling_peer_cannot_stretch_a_receive},
     };
     return hostile_run_cases(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }
