@@ -56,7 +56,7 @@ hardening_fuzz_run() {
   [ -d "$regressions" ] && inputs+=("$regressions")
   log "fuzz: $harness for ${seconds}s (findings go to $findings)"
   local status=0
-  ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
     "$HARDENING_FUZZ_DIR/bin/fuzz_$harness" -max_len="$max_len" -max_total_time="$seconds" -timeout=25 \
     -print_final_stats=1 -artifact_prefix="$findings/$harness-" "${inputs[@]}" \
     >"$HARDENING_FUZZ_WORK/$harness.log" 2>&1 || status=$?
