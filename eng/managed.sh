@@ -17,29 +17,37 @@ managed_build() {
   dotnet build "$MANAGED_SOLUTION" -c "$MANAGED_CONFIGURATION" -maxcpucount:2 -nologo -clp:NoSummary
 }
 
+# managed_trx_counter '<Counters ...>' NAME -> the value of attribute NAME
+managed_trx_counter() {
+  printf '%s' "$1" | sed -nE "s/.* $2=\"([0-9]+)\".*/\1/p"
+}
+
 # Runs the NUnit suite on what managed_build produced; prints each test and a summary, fails on any failure.
 managed_test() {
   require_dotnet
   managed_dotnet_env
   log "managed: NUnit tests"
-  local log_file="$ARTIFACTS/test-results/managed-tests.log"
-  mkdir -p "$(dirname "$log_file")"
+  local results="$ARTIFACTS/test-results"
+  local trx="$results/managed-tests.trx"
+  mkdir -p "$results"
+  rm -f "$trx"
   local status=0
   dotnet test "$MANAGED_TEST_PROJECT" -c "$MANAGED_CONFIGURATION" --no-build --nologo \
-    --logger "console;verbosity=normal" \
-    --logger "trx;LogFileName=$ARTIFACTS/test-results/managed-tests.trx" \
-    2>&1 | tee "$log_file" || status=$?
-  local summary passed failed skipped total
-  summary="$(grep -E '(Passed|Failed)!? +- +Failed: +[0-9]+' "$log_file" | tail -n 1 || true)"
-  passed="$(printf '%s' "$summary" | sed -nE 's/.*Passed: +([0-9]+).*/\1/p')"
-  failed="$(printf '%s' "$summary" | sed -nE 's/.*Failed: +([0-9]+).*/\1/p')"
-  skipped="$(printf '%s' "$summary" | sed -nE 's/.*Skipped: +([0-9]+).*/\1/p')"
-  total="$(printf '%s' "$summary" | sed -nE 's/.*Total: +([0-9]+).*/\1/p')"
-  if [ -z "$total" ]; then
-    die "managed tests: no summary found (see $log_file); treating the run as failed."
-  fi
-  printf '\nmanaged tests: %s passed, %s failed, %s skipped (of %s)\n' "$passed" "$failed" "$skipped" "$total"
-  [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$total" -gt 0 ] || die "managed tests failed."
+    --logger "console;verbosity=normal" --logger "trx;LogFileName=$trx" || status=$?
+  # The TRX counters are the one machine-readable summary whatever the console logger prints.
+  [ -f "$trx" ] || die "managed tests: no results file ($trx); the test run did not complete."
+  local counters
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  local total passed failed errors executed
+  total="$(managed_trx_counter "$counters" total)"; passed="$(managed_trx_counter "$counters" passed)"
+  failed="$(managed_trx_counter "$counters" failed)"; errors="$(managed_trx_counter "$counters" error)"
+  executed="$(managed_trx_counter "$counters" executed)"
+  [ -n "$total" ] || die "managed tests: no counters in $trx; treating the run as failed."
+  local skipped=$((total - executed))
+  printf '\nmanaged tests: %s passed, %s failed, %s skipped, %s errors (of %s)\n' \
+    "$passed" "$failed" "$skipped" "${errors:-0}" "$total"
+  [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "${errors:-0}" -eq 0 ] && [ "$passed" -gt 0 ] ||
+    die "managed tests failed."
 }
 
 # Regenerates managed/SupervisorIpc/Interop/NativeMethods.g.cs from native/include/supervisor_ipc.h.

@@ -8,8 +8,9 @@ using SupervisorIpc.Interop;
 namespace SupervisorIpc;
 
 // Asynchronous receives run the blocking receive on the thread pool. Cancellation shuts the connection down
-// (both directions, as Shutdown does) to wake the blocked call: the receive then throws
-// OperationCanceledException and the socket is unusable afterwards, like a cancelled NetworkStream read.
+// (both directions, as Shutdown does) to wake the blocked call: the task is then cancelled
+// (OperationCanceledException) and the socket is unusable afterwards, like a cancelled NetworkStream read.
+// A token cancelled before the receive starts cancels the task without touching the connection.
 // Use ReadTimeout instead when the connection must survive a wait that ends without data.
 public sealed partial class SupervisorSocket
 {
@@ -86,7 +87,7 @@ public sealed partial class SupervisorSocket
                     throw new OperationCanceledException("The receive was cancelled; the connection is shut down.", cancellationToken);
                 }
             },
-            CancellationToken.None);
+            cancellationToken);
     }
 
     private void ShutdownForCancellation()

@@ -70,6 +70,7 @@ public sealed class AsyncTests
             Assert.That(blocked.IsCompleted, Is.False);
             cancellation.Cancel();
             Assert.That(async () => await blocked.WaitAsync(TimeSpan.FromSeconds(10)), Throws.InstanceOf<OperationCanceledException>());
+            Assert.That(blocked.IsCanceled, Is.True);
             // Documented semantics: cancellation shuts the connection down, so the peer sees it closed.
             Assert.Throws<SupervisorConnectionClosedException>(() => supervisor.ReceiveFrame(new byte[8]));
         }
