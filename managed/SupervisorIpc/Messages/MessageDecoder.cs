@@ -239,7 +239,7 @@ internal static class MessageDecoder
 
         if (tagged)
         {
-            ReadUnitVariantValue(ref reader, Enum);
+            ReadUnitVariantValue(ref reader, Enum, decision is ApprovalDecision.Granted ? "Granted" : "Timeout");
             LeaveVariant(ref reader, Enum);
         }
 
@@ -284,7 +284,12 @@ internal static class MessageDecoder
 
         if (tagged)
         {
-            ReadUnitVariantValue(ref reader, Enum);
+            ReadUnitVariantValue(ref reader, Enum, access switch
+            {
+                AccessMode.Read => "Read",
+                AccessMode.Write => "Write",
+                _ => "ReadWrite",
+            });
             LeaveVariant(ref reader, Enum);
         }
 
@@ -342,14 +347,13 @@ internal static class MessageDecoder
     }
 
     /// <summary>A unit variant written as an object, <c>{"Granted":null}</c>, carries exactly <c>null</c>.</summary>
-    private static void ReadUnitVariantValue(ref Utf8JsonReader reader, string enumName)
+    private static void ReadUnitVariantValue(ref Utf8JsonReader reader, string enumName, string variant)
     {
-        string variant = JsonTokenReading.QuoteToken(ref reader);
         JsonTokenReading.MoveNext(ref reader);
         if (reader.TokenType != JsonTokenType.Null)
         {
             throw new SupervisorMessageFormatException(
-                $"Variant {variant} of {enumName} carries no data, so its value must be null, found {JsonTokenReading.Describe(reader.TokenType)}.",
+                $"Variant `{variant}` of {enumName} carries no data, so its value must be null, found {JsonTokenReading.Describe(reader.TokenType)}.",
                 reader.TokenStartIndex);
         }
     }
