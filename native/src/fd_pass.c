@@ -78,7 +78,7 @@ svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd)
     int descriptor = fd;
     memcpy(CMSG_DATA(header), &descriptor, sizeof(descriptor));
 
-    const int64_t started = svipc_monotonic_ms();
+    const svipc_call_clock clock = svipc_start_call_clock();
     for (;;)
     {
         ssize_t sent = sendmsg(socket->fd, &message, SVIPC_SEND_FLAGS);
@@ -88,7 +88,7 @@ svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd)
         }
         if (sent < 0 && errno == EINTR)
         {
-            svipc_status status = svipc_wait_after_interrupt(socket, SO_SNDTIMEO, POLLOUT, started);
+            svipc_status status = svipc_wait_for_remaining(socket, SO_SNDTIMEO, POLLOUT, &clock);
             if (status != SVIPC_OK)
             {
                 return status;
@@ -136,7 +136,8 @@ svipc_status svipc_recv_fd(svipc_socket* socket, int32_t* fd)
      * byte lets Linux show a carrier that brought extra bytes (see SVIPC_BOUNDARY_READ_SIZE).
      */
     svipc_arrival arrival;
-    svipc_status status = svipc_receive_chunk(socket, socket->header, SVIPC_BOUNDARY_READ_SIZE, &arrival);
+    svipc_call_clock clock = svipc_start_call_clock();
+    svipc_status status = svipc_receive_chunk(socket, socket->header, SVIPC_BOUNDARY_READ_SIZE, &arrival, &clock);
     if (status != SVIPC_OK)
     {
         return status;

@@ -60,7 +60,7 @@ static svipc_status keep_carrier(svipc_socket* socket, svipc_arrival* arrival)
     return SVIPC_OK;
 }
 
-static svipc_status receive_header(svipc_socket* socket)
+static svipc_status receive_header(svipc_socket* socket, svipc_call_clock* clock)
 {
     while (socket->header_received < SVIPC_FRAME_HEADER_SIZE)
     {
@@ -68,7 +68,7 @@ static svipc_status receive_header(svipc_socket* socket)
         uint32_t wanted = at_boundary ? SVIPC_BOUNDARY_READ_SIZE : SVIPC_FRAME_HEADER_SIZE - socket->header_received;
         uint8_t* destination = socket->header + socket->header_received;
         svipc_arrival arrival;
-        svipc_status status = svipc_receive_chunk(socket, destination, wanted, &arrival);
+        svipc_status status = svipc_receive_chunk(socket, destination, wanted, &arrival, clock);
         if (status != SVIPC_OK)
         {
             return status;
@@ -105,13 +105,13 @@ static svipc_status receive_header(svipc_socket* socket)
     return SVIPC_OK;
 }
 
-static svipc_status receive_payload(svipc_socket* socket)
+static svipc_status receive_payload(svipc_socket* socket, svipc_call_clock* clock)
 {
     while (socket->payload_received < socket->payload_length)
     {
         svipc_arrival arrival;
         svipc_status status = svipc_receive_chunk(socket, socket->payload_buffer + socket->payload_received,
-                                                  socket->payload_length - socket->payload_received, &arrival);
+                                                  socket->payload_length - socket->payload_received, &arrival, clock);
         if (status != SVIPC_OK)
         {
             return status;
@@ -131,10 +131,11 @@ static svipc_status receive_payload(svipc_socket* socket)
 
 static svipc_status receive_frame(svipc_socket* socket, uint32_t capacity, uint32_t* length)
 {
+    svipc_call_clock clock = svipc_start_call_clock();
     svipc_status status = check_receivable(socket);
     if (status == SVIPC_OK)
     {
-        status = receive_header(socket);
+        status = receive_header(socket, &clock);
     }
     if (status == SVIPC_OK && socket->payload_length > capacity)
     {
@@ -143,7 +144,7 @@ static svipc_status receive_frame(svipc_socket* socket, uint32_t capacity, uint3
     }
     if (status == SVIPC_OK)
     {
-        status = receive_payload(socket);
+        status = receive_payload(socket, &clock);
     }
     if (status == SVIPC_OK)
     {

@@ -50,7 +50,7 @@ svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint
     };
     const size_t total = sizeof(header) + length;
     size_t sent = 0;
-    int64_t started = svipc_monotonic_ms();
+    svipc_call_clock clock = svipc_start_call_clock();
     while (sent < total)
     {
         struct iovec vectors[2];
@@ -75,12 +75,15 @@ svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint
         /* msg_iovlen is size_t on Linux and int on macOS. */
         message.msg_iovlen = (__typeof__(message.msg_iovlen))vector_count;
 
-        ssize_t written = sendmsg(socket->fd, &message, SVIPC_SEND_FLAGS);
+        /* After a partial write the rest waits in poll(), bounded by what is left of the send timeout. */
+        const int flags = SVIPC_SEND_FLAGS | (clock.made_progress ? MSG_DONTWAIT : 0);
+        ssize_t written = sendmsg(socket->fd, &message, flags);
         if (written < 0)
         {
-            if (errno == EINTR)
+            bool would_block = errno == EAGAIN || errno == EWOULDBLOCK;
+            if (errno == EINTR || (would_block && clock.made_progress))
             {
-                svipc_status status = svipc_wait_after_interrupt(socket, SO_SNDTIMEO, POLLOUT, started);
+                svipc_status status = svipc_wait_for_remaining(socket, SO_SNDTIMEO, POLLOUT, &clock);
                 if (status != SVIPC_OK)
                 {
                     return send_failure(socket, errno, sent);
@@ -90,8 +93,7 @@ svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint
             return send_failure(socket, errno, sent);
         }
         sent += (size_t)written;
-        /* Progress was made: the send timeout applies afresh to the next blocking call, as the kernel's does. */
-        started = svipc_monotonic_ms();
+        clock.made_progress = clock.made_progress || written > 0;
     }
     return SVIPC_OK;
 }

@@ -1,10 +1,10 @@
 /*
- * Keeping socket timeouts honest under signals. The kernel does not restart a
- * socket call that has SO_RCVTIMEO/SO_SNDTIMEO set; it returns EINTR, and a
- * plain retry would start the full timeout again, so a steady stream of signals
- * could stretch a 300 ms timeout without bound. Instead, after EINTR the caller
- * waits with poll() only for what is left of the timeout, measured from the
- * start of the interrupted operation.
+ * Keeping socket timeouts honest. The kernel applies SO_RCVTIMEO/SO_SNDTIMEO to
+ * each system call, and does not restart a socket call with a timeout after a
+ * signal: it returns EINTR. A plain retry would start the full timeout again, so
+ * signals, or a peer that moves one byte at a time, could stretch a 300 ms call
+ * without bound. Instead every public call carries a clock, and after EINTR or
+ * after partial progress it waits with poll() only for what is left.
  */
 #include "svipc_internal.h"
 
@@ -21,7 +21,29 @@ int64_t svipc_monotonic_ms(void)
     return (int64_t)now.tv_sec * 1000 + (int64_t)now.tv_nsec / 1000000;
 }
 
-svipc_status svipc_wait_after_interrupt(svipc_socket* socket, int timeout_option, short events, int64_t started_ms)
+svipc_call_clock svipc_start_call_clock(void)
+{
+    svipc_call_clock clock = { .started_ms = svipc_monotonic_ms(), .made_progress = false };
+    return clock;
+}
+
+static svipc_status poll_once(svipc_socket* socket, short events, int timeout_ms)
+{
+    struct pollfd entry = { .fd = socket->fd, .events = events, .revents = 0 };
+    int ready = poll(&entry, 1, timeout_ms);
+    if (ready > 0)
+    {
+        return SVIPC_OK;
+    }
+    if (ready == 0)
+    {
+        errno = EAGAIN;
+        return SVIPC_TIMEOUT;
+    }
+    return errno == EINTR ? SVIPC_OK : svipc_status_from_errno(socket, errno);
+}
+
+svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, short events, const svipc_call_clock* clock)
 {
     struct timeval value = { 0, 0 };
     socklen_t length = (socklen_t)sizeof(value);
@@ -31,8 +53,16 @@ svipc_status svipc_wait_after_interrupt(svipc_socket* socket, int timeout_option
     }
     if (value.tv_sec == 0 && value.tv_usec == 0)
     {
-        /* No timeout: retrying the call is all there is to do. */
-        return SVIPC_OK;
+        /*
+         * No timeout. A blocking retry waits by itself; a non-blocking one (after
+         * progress) needs the wait here. poll() returning after EINTR is fine: the
+         * caller's retry comes back here if the socket is still not ready.
+         */
+        if (!clock->made_progress || svipc_is_shut_down(socket))
+        {
+            return svipc_is_shut_down(socket) ? SVIPC_SHUT_DOWN : SVIPC_OK;
+        }
+        return poll_once(socket, events, -1);
     }
     int64_t timeout_ms = (int64_t)value.tv_sec * 1000 + ((int64_t)value.tv_usec + 999) / 1000;
     for (;;)
@@ -41,7 +71,7 @@ svipc_status svipc_wait_after_interrupt(svipc_socket* socket, int timeout_option
         {
             return SVIPC_SHUT_DOWN;
         }
-        int64_t remaining = started_ms + timeout_ms - svipc_monotonic_ms();
+        int64_t remaining = clock->started_ms + timeout_ms - svipc_monotonic_ms();
         if (remaining <= 0)
         {
             errno = EAGAIN;

@@ -55,10 +55,12 @@ static void collect_descriptors(struct msghdr* message, svipc_arrival* arrival)
     }
 }
 
-svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival)
+svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival,
+                                 svipc_call_clock* clock)
 {
     memset(arrival, 0, sizeof(*arrival));
-    const int64_t started = svipc_monotonic_ms();
+    /* After progress the kernel must not wait a full timeout again: see svipc_wait_for_remaining. */
+    const int flags = SVIPC_RECEIVE_FLAGS | (clock->made_progress ? MSG_DONTWAIT : 0);
     for (;;)
     {
         if (svipc_is_shut_down(socket))
@@ -75,12 +77,13 @@ svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, siz
         message.msg_control = control.bytes;
         message.msg_controllen = sizeof(control.bytes);
 
-        ssize_t received = recvmsg(socket->fd, &message, SVIPC_RECEIVE_FLAGS);
+        ssize_t received = recvmsg(socket->fd, &message, flags);
         if (received < 0)
         {
-            if (errno == EINTR)
+            bool would_block = errno == EAGAIN || errno == EWOULDBLOCK;
+            if (errno == EINTR || (would_block && clock->made_progress))
             {
-                svipc_status status = svipc_wait_after_interrupt(socket, SO_RCVTIMEO, POLLIN, started);
+                svipc_status status = svipc_wait_for_remaining(socket, SO_RCVTIMEO, POLLIN, clock);
                 if (status != SVIPC_OK)
                 {
                     return status;
@@ -101,6 +104,7 @@ svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, siz
         }
         arrival->control_truncated = arrival->control_truncated || (message.msg_flags & MSG_CTRUNC) != 0;
         arrival->byte_count = (size_t)received;
+        clock->made_progress = clock->made_progress || received > 0;
         if (received == 0 && svipc_is_shut_down(socket))
         {
             svipc_close_arrived_descriptors(arrival);

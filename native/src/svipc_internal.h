@@ -92,8 +92,23 @@ svipc_status svipc_make_address(const char* path, struct sockaddr_un* address, s
 /* stale_socket.c: SVIPC_OK when the path is free now (stale socket removed, or gone), SVIPC_ADDRESS_IN_USE when it must stay. */
 svipc_status svipc_clear_stale_socket(const char* path);
 
+/*
+ * The clock of one public call. A socket timeout bounds the whole call, not each
+ * system call in it: once the call has made progress, later reads and writes do
+ * not block in the kernel but wait with poll() for what is left, so a peer that
+ * trickles one byte at a time cannot stretch a call beyond its timeout.
+ */
+typedef struct svipc_call_clock
+{
+    int64_t started_ms;
+    bool made_progress;
+} svipc_call_clock;
+
+svipc_call_clock svipc_start_call_clock(void);
+
 /* receive_chunk.c */
-svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival);
+svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival,
+                                 svipc_call_clock* clock);
 void svipc_close_arrived_descriptors(svipc_arrival* arrival);
 
 /* fd_pass.c */
@@ -103,7 +118,13 @@ svipc_status svipc_fail_receive(svipc_socket* socket, svipc_arrival* arrival, sv
 
 /* interruption.c */
 int64_t svipc_monotonic_ms(void);
-svipc_status svipc_wait_after_interrupt(svipc_socket* socket, int timeout_option, short events, int64_t started_ms);
+/*
+ * Waits until the socket is ready for events again, for at most what is left of
+ * the timeout in timeout_option since clock->started_ms. With no timeout set it
+ * returns at once unless the call has made progress (then the next system call is
+ * non-blocking, so it waits without limit instead).
+ */
+svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, short events, const svipc_call_clock* clock);
 
 /* frame_recv.c */
 void svipc_release_receive_state(svipc_socket* socket);
