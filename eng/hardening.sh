@@ -5,7 +5,7 @@
 HARDENING_FUZZ_DIR="$ARTIFACTS/native/fuzz"
 HARDENING_VALGRIND_DIR="$ARTIFACTS/native/valgrind"
 HARDENING_FUZZ_WORK="$ARTIFACTS/fuzz"
-HARDENING_FUZZ_HARNESSES=(recv_stream frame_decode)
+HARDENING_FUZZ_HARNESSES=(recv_stream recv_resume frame_decode)
 HARDENING_FUZZ_PACKAGES="clang-14 libclang-rt-14-dev"
 
 # Prints the clang that can link -fsanitize=fuzzer,address,undefined, or fails with the install command.
@@ -77,12 +77,12 @@ command_fuzz() {
   for harness in "${HARDENING_FUZZ_HARNESSES[@]}"; do hardening_fuzz_run "$harness" "$seconds"; done
 }
 
-# Part of ./build.sh test: a short run of each harness (FUZZ_SMOKE_SECONDS, default 30).
+# Part of ./build.sh test: a short run of each harness (FUZZ_SMOKE_SECONDS, default 20; 60 s in all).
 fuzz_smoke() {
   hardening_fuzz_build
   local harness
   for harness in "${HARDENING_FUZZ_HARNESSES[@]}"; do
-    hardening_fuzz_run "$harness" "${FUZZ_SMOKE_SECONDS:-30}"
+    hardening_fuzz_run "$harness" "${FUZZ_SMOKE_SECONDS:-20}"
   done
 }
 EXTRA_TESTS+=(fuzz_smoke)

@@ -7,13 +7,19 @@
  *   2. reader steps: svipc_recv_frame with a fuzzer-chosen capacity,
  *      svipc_recv_frame_borrowed, svipc_recv_fd, in a fuzzer-chosen order,
  *      followed by a drain.
+ * Built with FUZZ_INTERLEAVED (the fuzz_recv_resume harness), writer and reader
+ * phases alternate before the end of stream (step 5 in a reader phase goes back
+ * to writing) and the library has a 1 ms read timeout, so calls that run out of
+ * bytes return SVIPC_TIMEOUT and must resume the partial frame exactly when a
+ * later writer phase supplies the rest. (A separate harness, because the
+ * timeouts make its inputs far slower.)
  * A reference model of the stream (the protocol's framing plus the kernel rule
  * that a read ends with the first segment that brings descriptors) predicts
  * every call's status and every frame's bytes. Also checked: a frame is never
  * longer than 65,536 bytes; received descriptors are close-on-exec; nothing
  * succeeds after SVIPC_DESYNCHRONIZED; no descriptor outlives the input.
- * Because every byte is written (and the write side shut) before the first
- * read, no input can block.
+ * A read never waits for bytes that are not yet written: either the write side
+ * is already shut or the read timeout ends the call, so no input can block.
  */
 #define _GNU_SOURCE
 #include "fuzz_script.h"
@@ -30,7 +36,8 @@ enum
     MAX_CHUNKS = 512,
     MAX_STREAM = 512 * 1024,
     MAX_READER_STEPS = 256,
-    LIBRARY_DESCRIPTOR_ROOM = 8, /* SVIPC_MAX_RECEIVED_DESCRIPTORS in the library: more is MSG_CTRUNC */
+    INTERLEAVED_PHASES = 4,
+    INTERLEAVED_READS = 4, /* with the phases, bounds the 1 ms timeouts an input can cost */
 };
 
 typedef struct chunk
@@ -60,6 +67,7 @@ typedef struct model
     uint32_t payload_length; /* valid once header_received == 4 */
     int pending_fd;          /* a carrier kept for svipc_recv_fd */
     int desynchronized;
+    int end_of_stream;       /* the writer has shut down or closed its end */
 } model;
 
 static uint8_t stream_bytes[MAX_STREAM];
@@ -241,6 +249,8 @@ static svipc_status model_header(model* m)
     while (m->header_received < SVIPC_FRAME_HEADER_SIZE)
     {
         size_t available = log->length - m->position;
+        if (available == 0 && !m->end_of_stream)
+            return SVIPC_TIMEOUT;
         if (available == 0)
             return m->header_received == 0 ? SVIPC_CLOSED : SVIPC_TRUNCATED;
         if (m->header_received == 0)
@@ -296,7 +306,7 @@ static svipc_status model_recv_frame(model* m, uint32_t capacity, const uint8_t*
         return model_fail(m, SVIPC_PROTOCOL_VIOLATION);
     m->position = readable_end;
     if (readable_end < payload_end)
-        return SVIPC_TRUNCATED;
+        return m->end_of_stream ? SVIPC_TRUNCATED : SVIPC_TIMEOUT;
     *payload = m->log->bytes + payload_start;
     *length = m->payload_length;
     m->header_received = 0;
@@ -318,7 +328,7 @@ static svipc_status model_recv_fd(model* m)
     const stream_log* log = m->log;
     size_t available = log->length - m->position;
     if (available == 0)
-        return SVIPC_CLOSED;
+        return m->end_of_stream ? SVIPC_CLOSED : SVIPC_TIMEOUT;
     const chunk* here = chunk_starting_at(log, m->position);
     if (here != NULL && here->fd_count > 0)
     {
@@ -447,15 +457,35 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     log.chunk_count = 0;
     log.descriptors_sent = 0;
     log.full = 0;
+    model m = {.log = &log};
+    int saw_desync = 0;
+    int index = 0;
+#if defined(FUZZ_INTERLEAVED)
+    {
+        /* Interleaved: reads run out of bytes and time out, later writes complete the frame. */
+        FUZZ_CHECK(svipc_set_read_timeout(library, 1) == SVIPC_OK, "svipc_set_read_timeout");
+        for (int phase = 0; phase < INTERLEAVED_PHASES && !fuzz_at_end(&in); phase++)
+        {
+            run_writer(&in, &log, ends[1]);
+            for (int step = 0; step < INTERLEAVED_READS && !fuzz_at_end(&in); step++)
+            {
+                uint8_t op = fuzz_byte(&in);
+                if (op % 6 == 5)
+                    break; /* back to writing */
+                uint8_t argument = fuzz_byte(&in);
+                run_reader_step(library, &m, op, argument, index++, &saw_desync);
+            }
+        }
+    }
+#else
     run_writer(&in, &log, ends[1]);
+#endif
     if (flags & 1)
         close(ends[1]);
     else
         shutdown(ends[1], SHUT_WR);
+    m.end_of_stream = 1;
 
-    model m = {.log = &log};
-    int saw_desync = 0;
-    int index = 0;
     while (!fuzz_at_end(&in) && index < MAX_READER_STEPS)
     {
         uint8_t step = fuzz_byte(&in);

@@ -76,6 +76,17 @@ def recv_stream_seeds(payloads):
     seeds["truncated_prefix"] = script(raw_step(prefix[:3]), reads(RECV_FD, RECV_MAX))
     seeds["max_frame"] = script(pattern_step(65536), reads(RECV_MAX))
     seeds["small_buffers"] = script(frame_step(granted) + pattern_step(300), reads((RECV_CAP, 10), RECV_ZERO, RECV_FD, (RECV_CAP, 255), RECV_MAX, BORROWED))
+    # For fuzz_recv_resume (interleaved): writer phase, reader phase (1 ms timeout), back to writing (step 5) ...
+    frame = prefix + granted
+    chunks = [frame[i:i + 16] for i in range(2, len(frame), 16)]
+    phases = bytes([0]) + raw_step(frame[:2]) + bytes([END]) + reads(RECV_MAX, RECV_FD) + bytes([5])
+    for i, piece in enumerate(chunks):
+        phases += raw_step(piece) + bytes([END]) + reads(RECV_MAX if i % 2 else BORROWED) + bytes([5])
+    seeds["interleaved_frame_resumes"] = phases
+    seeds["interleaved_carrier_kept_across_timeout"] = (bytes([0, CARRIER, END]) + reads(RECV_MAX, RECV_FD) + bytes([5])
+                                                        + frame_step(granted) + bytes([END]) + reads(RECV_MAX))
+    seeds["interleaved_silence_then_fd"] = (bytes([0, END]) + reads(RECV_FD, RECV_MAX) + bytes([5, CARRIER, END])
+                                            + reads(RECV_FD))
     seeds["empty_frames"] = script(frame_step(b"") + frame_step(b"", piece=1), reads(RECV_ZERO, RECV_FD, RECV_ZERO))
     return seeds
 
@@ -108,7 +119,8 @@ def main():
             payloads.append((name, json.encode("utf-8")))
     if not payloads:
         sys.exit("no vectors in " + vectors)
-    for harness, seeds in (("recv_stream", recv_stream_seeds(payloads)), ("frame_decode", frame_decode_seeds(payloads))):
+    stream_seeds = recv_stream_seeds(payloads)
+    for harness, seeds in (("recv_stream", stream_seeds), ("recv_resume", stream_seeds), ("frame_decode", frame_decode_seeds(payloads))):
         directory = os.path.join(output, harness)
         os.makedirs(directory, exist_ok=True)
         for name, data in seeds.items():
