@@ -1,0 +1,345 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Win32.SafeHandles;
+using NUnit.Framework;
+using static SupervisorIpc.Tests.Flow.FlowTestSupport;
+
+namespace SupervisorIpc.Tests.Flow;
+
+/// <summary>The service's answers over an in-process pair, the test playing a reference child on the other end.</summary>
+[TestFixture]
+public sealed class SupervisorServiceTests
+{
+    private GrantTree _tree = null!;
+
+    [SetUp]
+    public void CreateTree() => _tree = new GrantTree();
+
+    [TearDown]
+    public void RemoveTree() => _tree.Dispose();
+
+    private SupervisorServiceOptions PolicyOptions(AccessMode access = AccessMode.Read) => new()
+    {
+        ApprovalBackend = new PolicyApprovalBackend(new PathRule(_tree.Allowed, access)),
+    };
+
+    private static string ReadAll(SafeFileHandle handle)
+    {
+        using var stream = new FileStream(handle, FileAccess.Read);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Expects a denial with no descriptor before it (the service sends descriptors first by default).</summary>
+    private static string ExpectDenied(ServiceHarness harness, SupervisorMessage request)
+    {
+        harness.Child.SendMessage(request);
+        Assert.That(harness.Child.TryReceiveFileDescriptor(out SafeFileHandle? unexpected), Is.False, "no descriptor comes with a denial");
+        unexpected?.Dispose();
+        SupervisorResponse response = harness.Child.ReceiveResponse();
+        string id = ((SupervisorMessage.Request)request).Capability.RequestId;
+        Assert.That(response, Is.InstanceOf<SupervisorResponse.Decision>());
+        var decision = (SupervisorResponse.Decision)response;
+        Assert.That(decision.RequestId, Is.EqualTo(id));
+        Assert.That(decision.Outcome, Is.InstanceOf<ApprovalDecision.Denied>());
+        return ((ApprovalDecision.Denied)decision.Outcome).Reason;
+    }
+
+    [Test]
+    public async Task GrantSendsTheDescriptorThenTheDecision()
+    {
+        await using var harness = new ServiceHarness(PolicyOptions());
+        harness.Child.SendMessage(ServiceHarness.Request("r1", Path.Combine(_tree.Allowed, "file.txt")));
+        Assert.That(harness.Child.TryReceiveFileDescriptor(out SafeFileHandle? handle), Is.True, "the descriptor comes first");
+        using (handle)
+        {
+            Assert.That(harness.Child.ReceiveResponse(), Is.EqualTo(new SupervisorResponse.Decision("r1", ApprovalDecision.Granted.Instance)));
+            Assert.That(IsCloseOnExec((int)handle!.DangerousGetHandle()), Is.True);
+            Assert.That(ReadAll(handle), Is.EqualTo("allowed content\n"));
+        }
+
+        await harness.FinishAsync();
+        AuditEvent audit = harness.Audit.Events.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(audit.Outcome, Is.EqualTo("Granted"));
+            Assert.That(audit.DecidedBy, Is.EqualTo("policy"));
+            Assert.That(audit.DescriptorSent, Is.True);
+            Assert.That(audit.RequestId, Is.EqualTo("r1"));
+            Assert.That(audit.Duration, Is.GreaterThanOrEqualTo(TimeSpan.Zero));
+            Assert.That(audit.Peer?.Pid, Is.EqualTo(Environment.ProcessId), "a pair's credentials name its creator");
+            Assert.That(audit.Error, Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task DecisionFirstOrderIsAvailable()
+    {
+        SupervisorServiceOptions options = PolicyOptions();
+        options.GrantOrder = GrantOrder.DecisionFirst;
+        await using var harness = new ServiceHarness(options);
+        harness.Child.SendMessage(ServiceHarness.Request("r1", Path.Combine(_tree.Allowed, "file.txt")));
+        Assert.That(harness.Child.TryReceiveFileDescriptor(out _), Is.False, "the decision comes first");
+        Assert.That(harness.Child.ReceiveResponse(), Is.EqualTo(new SupervisorResponse.Decision("r1", ApprovalDecision.Granted.Instance)));
+        using SafeFileHandle handle = harness.Child.ReceiveFileDescriptor();
+        Assert.That(ReadAll(handle), Is.EqualTo("allowed content\n"));
+    }
+
+    [Test]
+    public async Task DenialsCarryAReasonAndNoDescriptor()
+    {
+        SupervisorServiceOptions options = PolicyOptions();
+        options.RequestBurst = 50; // six requests back to back: not what this test is about
+        await using var harness = new ServiceHarness(options);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d1", Path.Combine(_tree.Outside, "secret.txt"))), Is.EqualTo("the path is outside the allowed roots"));
+            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d2", Path.Combine(_tree.Allowed, "file.txt"), AccessMode.Write)), Is.EqualTo("Write access is not allowed for this path"));
+            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d3", Path.Combine(_tree.Allowed, "missing.txt"))), Does.StartWith("the file cannot be opened: ").And.Contains("No such file"));
+            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d4", "relative/file.txt")), Is.EqualTo("the path must be absolute"));
+            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d5", _tree.In("allowed/../outside/secret.txt"))), Is.EqualTo("the path is outside the allowed roots"));
+            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d6", _tree.In("allowed-evil/file.txt"))), Is.EqualTo("the path is outside the allowed roots"));
+        });
+        await harness.FinishAsync();
+        Assert.That(harness.Audit.Events.Select(e => e.Outcome), Is.All.EqualTo("Denied"));
+        Assert.That(harness.Audit.Events.Select(e => e.DescriptorSent), Is.All.False);
+    }
+
+    [Test]
+    public async Task RepeatedRequestIdIsRejectedAsReplay()
+    {
+        await using var harness = new ServiceHarness(PolicyOptions());
+        string file = Path.Combine(_tree.Allowed, "file.txt");
+        using (SafeFileHandle first = harness.Client.RequestAccess(file, AccessMode.Read))
+        {
+            Assert.That(ReadAll(first), Is.EqualTo("allowed content\n"));
+        }
+
+        string usedId = harness.Audit.Events.Single().RequestId;
+        Assert.That(ExpectDenied(harness, ServiceHarness.Request(usedId, file)), Is.EqualTo("the request id was already used (replay)"));
+        // A replayed URL id is refused the same way: ids are unique across message kinds.
+        harness.Child.SendMessage(new SupervisorMessage.OpenUrl(new UrlOpenRequest(usedId, "https://example.com/", (uint)Environment.ProcessId, "session-1")));
+        Assert.That(harness.Child.ReceiveResponse(), Is.EqualTo(new SupervisorResponse.UrlOpened(usedId, false, "the request id was already used (replay)")));
+        await harness.FinishAsync();
+        Assert.That(harness.Audit.Events.Skip(1).Select(e => e.DecidedBy), Is.All.EqualTo("replay-guard"));
+    }
+
+    [Test]
+    public async Task RateLimitDeniesBeyondTheBurstUntilTokensRefill()
+    {
+        var clock = new ManualTimeProvider();
+        SupervisorServiceOptions options = PolicyOptions();
+        options.TimeProvider = clock;
+        await using var harness = new ServiceHarness(options);
+        string file = Path.Combine(_tree.Allowed, "file.txt");
+        for (int i = 0; i < 5; i++)
+        {
+            using SafeFileHandle granted = harness.Client.RequestAccess(file, AccessMode.Read);
+        }
+
+        var denied = Assert.Throws<AccessDeniedException>(() => harness.Client.RequestAccess(file, AccessMode.Read).Dispose());
+        Assert.That(denied!.Reason, Is.EqualTo("rate limit exceeded (at most 10 requests per second)"));
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        using (SafeFileHandle again = harness.Client.RequestAccess(file, AccessMode.Read))
+        {
+            Assert.That(ReadAll(again), Is.EqualTo("allowed content\n"));
+        }
+
+        await harness.FinishAsync();
+        Assert.That(harness.Audit.Events.Select(e => e.DecidedBy), Is.EqualTo(new[] { "policy", "policy", "policy", "policy", "policy", "rate-limit", "policy" }));
+    }
+
+    [Test]
+    public async Task RequestsMustComeFromTheExpectedChildAndSession()
+    {
+        SupervisorServiceOptions options = PolicyOptions();
+        options.ExpectedSessionId = "session-1";
+        await using var harness = new ServiceHarness(options, expectedChildPid: 4242);
+        string file = Path.Combine(_tree.Allowed, "file.txt");
+        Assert.That(ExpectDenied(harness, ServiceHarness.Request("p1", file, pid: 1)), Is.EqualTo("child_pid does not match the supervised child"));
+        harness.Child.SendMessage(new SupervisorMessage.Request(new CapabilityRequest("p2", file, AccessMode.Read, null, 4242, "other-session")));
+        Assert.That(harness.Child.ReceiveResponse(), Is.EqualTo(new SupervisorResponse.Decision("p2", new ApprovalDecision.Denied("session_id does not match this session"))));
+        harness.Child.SendMessage(ServiceHarness.Request("p3", file, pid: 4242));
+        using SafeFileHandle handle = harness.Child.ReceiveFileDescriptor();
+        Assert.That(harness.Child.ReceiveResponse(), Is.EqualTo(new SupervisorResponse.Decision("p3", ApprovalDecision.Granted.Instance)));
+    }
+
+    [Test]
+    public async Task CallbackBackendGrantsOnlyInsideConfinement()
+    {
+        ApprovalRequest? seen = null;
+        var backend = new CallbackApprovalBackend(request => { seen = request; return ApprovalDecision.Granted.Instance; }, "prompt");
+        string file = Path.Combine(_tree.Allowed, "file.txt");
+
+        await using (var unconfined = new ServiceHarness(new SupervisorServiceOptions { ApprovalBackend = backend }))
+        {
+            Assert.That(ExpectDenied(unconfined, ServiceHarness.Request("c1", file)), Is.EqualTo("the supervisor has no allowed roots to open files in"));
+            Assert.That(seen!.Request.Path, Is.EqualTo(file));
+            Assert.That(seen.Peer?.Pid, Is.EqualTo(Environment.ProcessId));
+        }
+
+        var options = new SupervisorServiceOptions { ApprovalBackend = backend, Confinement = new PathPolicy([new PathRule(_tree.Allowed, AccessMode.Read)]) };
+        await using var confined = new ServiceHarness(options);
+        using (SafeFileHandle handle = confined.Client.RequestAccess(file, AccessMode.Read))
+        {
+            Assert.That(ReadAll(handle), Is.EqualTo("allowed content\n"));
+        }
+
+        Assert.That(ExpectDenied(confined, ServiceHarness.Request("c2", Path.Combine(_tree.Outside, "secret.txt"))), Is.EqualTo("the path is outside the allowed roots"));
+        await confined.FinishAsync();
+        Assert.That(confined.Audit.Events.Select(e => e.DecidedBy), Is.EqualTo(new[] { "prompt", "confinement" }));
+    }
+
+    [Test]
+    public async Task BackendFailureIsADenialAndServingGoesOn()
+    {
+        int calls = 0;
+        var backend = new CallbackApprovalBackend(
+            _ => ++calls == 1 ? throw new InvalidOperationException("backend broke") : ApprovalDecision.Timeout.Instance, "flaky");
+        await using var harness = new ServiceHarness(new SupervisorServiceOptions { ApprovalBackend = backend });
+        string file = Path.Combine(_tree.Allowed, "file.txt");
+        var denied = Assert.Throws<AccessDeniedException>(() => harness.Client.RequestAccess(file, AccessMode.Read).Dispose());
+        Assert.That(denied!.Reason, Is.EqualTo("the approval backend failed"));
+        Assert.Throws<ApprovalTimeoutException>(() => harness.Client.RequestAccess(file, AccessMode.Read).Dispose());
+        await harness.FinishAsync();
+        AuditEvent failure = harness.Audit.Events.First();
+        Assert.That(failure.Error, Is.InstanceOf<InvalidOperationException>());
+        Assert.That(harness.Audit.Events.Last().Outcome, Is.EqualTo("Timeout"));
+    }
+
+    [Test]
+    public async Task CancellationStopsServingWithoutAnAnswer()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var backend = new CallbackApprovalBackend(
+            async (_, token) =>
+            {
+                entered.SetResult();
+                await Task.Delay(Timeout.Infinite, token);
+                return ApprovalDecision.Granted.Instance;
+            });
+        var service = new SupervisorService(new SupervisorServiceOptions { ApprovalBackend = backend });
+        var (supervisor, child) = SupervisorSocket.CreatePair();
+        using (supervisor)
+        using (child)
+        {
+            using var stop = new CancellationTokenSource();
+            Task serving = service.ServeAsync(supervisor, null, stop.Token);
+            child.SendMessage(ServiceHarness.Request("x1", Path.Combine(_tree.Allowed, "file.txt")));
+            await Within(entered.Task);
+            await stop.CancelAsync();
+            Assert.That(async () => await Within(serving), Throws.InstanceOf<OperationCanceledException>());
+            supervisor.Dispose();
+            Assert.Throws<SupervisorConnectionClosedException>(() => child.ReceiveResponse(), "nothing was answered");
+        }
+
+        var idle = new SupervisorService(PolicyOptions());
+        var (idleSupervisor, idleChild) = SupervisorSocket.CreatePair();
+        using (idleSupervisor)
+        using (idleChild)
+        {
+            using var stop = new CancellationTokenSource();
+            Task serving = idle.ServeAsync(idleSupervisor, null, stop.Token);
+            await stop.CancelAsync();
+            Assert.That(async () => await Within(serving), Throws.InstanceOf<OperationCanceledException>(), "a wait for the next message is cancelled too");
+        }
+    }
+
+    [Test]
+    public async Task MalformedMessageEndsServing()
+    {
+        await using var harness = new ServiceHarness(PolicyOptions());
+        harness.Child.SendFrame("{\"Request\":{\"oops\":1}}"u8);
+        Assert.That(async () => await Within(harness.Serving), Throws.InstanceOf<SupervisorMessageFormatException>());
+        Assert.That(harness.Audit.Events, Is.Empty);
+    }
+
+    [Test]
+    public async Task DescriptorsNeverLeakWhateverTheChildDoes()
+    {
+        string file = Path.Combine(_tree.Allowed, "file.txt");
+        string missing = Path.Combine(_tree.Allowed, "missing.txt");
+        // Warm up code paths that open descriptors once (the runtime's own files) before counting.
+        await using (var warmup = new ServiceHarness(PolicyOptions()))
+        {
+            warmup.Client.RequestAccess(file, AccessMode.Read).Dispose();
+            await warmup.FinishAsync();
+        }
+
+        int before = OpenDescriptorCount();
+        var clock = new ManualTimeProvider();
+        SupervisorServiceOptions options = PolicyOptions();
+        options.TimeProvider = clock;
+        await using (var harness = new ServiceHarness(options))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+                harness.Client.RequestAccess(file, AccessMode.Read).Dispose();
+                Assert.Throws<AccessDeniedException>(() => harness.Client.RequestAccess(missing, AccessMode.Read).Dispose());
+            }
+
+            // A hostile child pushes a descriptor at the supervisor; it is never taken and goes with the connection.
+            using (var pushed = File.OpenHandle(file))
+            {
+                harness.Child.SendFileDescriptor(pushed);
+            }
+
+            clock.Advance(TimeSpan.FromSeconds(1));
+            harness.Client.RequestAccess(file, AccessMode.Read).Dispose();
+            await harness.FinishAsync();
+        }
+
+        Assert.That(OpenDescriptorCount(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task AuditGoesToTheCallbackAndToSubscribersUntilTheyLeave()
+    {
+        var viaCallback = new System.Collections.Concurrent.ConcurrentQueue<AuditEvent>();
+        SupervisorServiceOptions options = PolicyOptions();
+        options.Audit = viaCallback.Enqueue;
+        await using var harness = new ServiceHarness(options);
+        var late = new AuditLog();
+        IDisposable subscription = harness.Service.Subscribe(late);
+        string file = Path.Combine(_tree.Allowed, "file.txt");
+        harness.Client.RequestAccess(file, AccessMode.Read).Dispose();
+        subscription.Dispose();
+        harness.Client.RequestAccess(file, AccessMode.Read).Dispose();
+        await harness.FinishAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(viaCallback, Has.Count.EqualTo(2));
+            Assert.That(harness.Audit.Events, Has.Count.EqualTo(2));
+            Assert.That(late.Events, Has.Count.EqualTo(1));
+            Assert.That(harness.Audit.Events.Select(e => e.RequestId).Distinct().Count(), Is.EqualTo(2), "the client makes unique ids");
+            Assert.That(harness.Audit.Events.Select(e => ((SupervisorMessage.Request)e.Message).Capability),
+                Has.All.Matches<CapabilityRequest>(r => r.ChildPid == (uint)Environment.ProcessId && r.SessionId == "session-1"));
+        });
+    }
+
+    [Test]
+    public void OptionsAreValidated()
+    {
+        Assert.Throws<ArgumentException>(() => _ = new SupervisorService(new SupervisorServiceOptions()));
+        Assert.Throws<ArgumentException>(() => _ = new SupervisorService(new SupervisorServiceOptions
+        {
+            ApprovalBackend = new PolicyApprovalBackend(),
+            AllowedUrlOrigins = ["https://example.com/path"],
+        }));
+        Assert.Throws<ArgumentException>(() => _ = new SupervisorService(new SupervisorServiceOptions
+        {
+            ApprovalBackend = new PolicyApprovalBackend(),
+            AllowedUrlOrigins = ["ftp://example.com"],
+        }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SupervisorService(new SupervisorServiceOptions
+        {
+            ApprovalBackend = new PolicyApprovalBackend(),
+            RequestBurst = 0,
+        }));
+    }
+}
