@@ -1,0 +1,186 @@
+# Benchmark area: ./build.sh bench [--quick] [--runs N] [--skip-bdn] [--skip-strace]
+# Builds bench/native (its own CMake project, so `build`/`test` stay lean) and the two .NET bench projects,
+# then runs, interleaved, the round-trip and throughput programs pinned (taskset -c 0) and unpinned, counts
+# syscalls per frame with strace, runs the BenchmarkDotNet micro-benchmarks, and writes a Markdown report to
+# artifacts/bench/report.md (the numbers BENCHMARKS.md quotes). Timing is never asserted anywhere.
+
+BENCH_NATIVE_DIR="$ARTIFACTS/bench/native"
+BENCH_OUT_DIR="$ARTIFACTS/bench"
+BENCH_HARNESS_PROJECT="$REPO_ROOT/bench/managed/SupervisorIpc.Bench.Harness/SupervisorIpc.Bench.Harness.csproj"
+BENCH_BDN_PROJECT="$REPO_ROOT/bench/managed/SupervisorIpc.Benchmarks/SupervisorIpc.Benchmarks.csproj"
+BENCH_HARNESS_DIR="$ARTIFACTS/bin/SupervisorIpc.Bench.Harness/Release/net10.0"
+BENCH_BDN_DIR="$ARTIFACTS/bin/SupervisorIpc.Benchmarks/Release/net10.0"
+
+bench_build() {
+  require_native_toolchain
+  require_dotnet
+  managed_dotnet_env
+  log "bench: C benchmark programs ($BENCH_NATIVE_DIR)"
+  local generator=()
+  mapfile -t generator < <(native_generator_args)
+  if [ -f "$BENCH_NATIVE_DIR/CMakeCache.txt" ] && [ ${#generator[@]} -gt 0 ] &&
+     ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$BENCH_NATIVE_DIR/CMakeCache.txt"; then
+    rm -rf "$BENCH_NATIVE_DIR"
+  fi
+  cmake -S "$REPO_ROOT/bench/native" -B "$BENCH_NATIVE_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BENCH_NATIVE_DIR" -j 2
+  log "bench: .NET harness and BenchmarkDotNet project (Release)"
+  local project
+  for project in "$BENCH_HARNESS_PROJECT" "$BENCH_BDN_PROJECT"; do
+    dotnet build "$project" -c Release -maxcpucount:2 -nologo -v:q -clp:NoSummary \
+      -p:SvipcNativeDir="$BENCH_NATIVE_DIR/lib/"
+  done
+}
+
+# bench_run_program MODE RUN BENCH IMPL FD ITERATIONS WARMUP: runs one measurement, appends its result line.
+bench_run_program() {
+  local mode="$1" run="$2" bench="$3" impl="$4" fd="$5" iterations="$6" warmup="$7"
+  local pin=()
+  [ "$mode" = pinned ] && pin=(taskset -c 0)
+  local command=()
+  case "$impl" in
+    cs-*) command=(dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" "$bench") ;;
+    *) command=("$BENCH_NATIVE_DIR/bin/svipc_bench_$bench") ;;
+  esac
+  command+=(--impl "$impl" --iterations "$iterations" --warmup "$warmup")
+  [ "$bench" = roundtrip ] && command+=(--fd "$fd")
+  local line
+  line="$("${pin[@]}" "${command[@]}" | grep '^result ')" || die "bench: '${command[*]}' failed"
+  printf '%s run=%s mode=%s\n' "$line" "$run" "$mode" | tee -a "$BENCH_RESULTS"
+}
+
+# Rotates a list by N places, so that no implementation always runs first (or right after a heavy one).
+bench_rotate() {
+  local n="$1"; shift
+  local items=("$@") count=$# i
+  for ((i = 0; i < count; i++)); do printf '%s\n' "${items[$(((i + n) % count))]}"; done
+}
+
+bench_timings() {
+  local runs="$1" rt_iterations="$2" rt_warmup="$3" tp_iterations="$4" tp_warmup="$5"
+  local run mode fd impl impls
+  for ((run = 1; run <= runs; run++)); do
+    for mode in pinned unpinned; do
+      for fd in 0 1; do
+        impls=(floor c-lib cs-raw cs-typed)
+        [ "$fd" = 0 ] && impls+=(cs-socket-stj)
+        while read -r impl; do
+          bench_run_program "$mode" "$run" roundtrip "$impl" "$fd" "$rt_iterations" "$rt_warmup"
+        done < <(bench_rotate "$run" "${impls[@]}")
+      done
+      while read -r impl; do
+        bench_run_program "$mode" "$run" throughput "$impl" 0 "$tp_iterations" "$tp_warmup"
+      done < <(bench_rotate "$run" floor c-lib c-lib-encode cs-raw cs-typed cs-socket-stj)
+    done
+  done
+}
+
+# strace -f -c over two lengths of the same run; the difference divided by the extra round trips is the
+# per-round-trip syscall count with process start-up, warm-up and thread creation cancelled out.
+bench_strace_counts() {
+  local short=2000 long=12000
+  local out="$BENCH_OUT_DIR/strace"
+  mkdir -p "$out"
+  printf '| impl | fd | sends (sendmsg, sendto, write) | receives (recvmsg, recvfrom, read) | other | total | other, by name |\n'
+  printf '|---|---|---:|---:|---:|---:|---|\n'
+  local impl fd n
+  for fd in 0 1; do
+    for impl in floor c-lib cs-raw cs-typed cs-socket-stj; do
+      [ "$impl" = cs-socket-stj ] && [ "$fd" = 1 ] && continue
+      for n in "$short" "$long"; do
+        local command=()
+        case "$impl" in
+          cs-*) command=(dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" roundtrip) ;;
+          *) command=("$BENCH_NATIVE_DIR/bin/svipc_bench_roundtrip") ;;
+        esac
+        command+=(--impl "$impl" --fd "$fd" --iterations "$n" --warmup 0)
+        strace -f -c -o "$out/$impl-fd$fd-$n.txt" "${command[@]}" >/dev/null || die "bench: strace of ${command[*]} failed"
+      done
+      awk -v impl="$impl" -v fd="$fd" -v extra=$((long - short)) '
+        # strace -c rows: % time, seconds, usecs/call, calls, [errors], syscall
+        FNR == 1 { file++ }
+        $NF != "total" && $4 ~ /^[0-9]+$/ { calls[file, $NF] += $4; total[file] += $4; names[$NF] = 1 }
+        END {
+          send = (calls[2, "sendmsg"] + calls[2, "sendto"] + calls[2, "write"]) - (calls[1, "sendmsg"] + calls[1, "sendto"] + calls[1, "write"])
+          recv = (calls[2, "recvmsg"] + calls[2, "recvfrom"] + calls[2, "read"]) - (calls[1, "recvmsg"] + calls[1, "recvfrom"] + calls[1, "read"])
+          all = total[2] - total[1]
+          other = ""
+          for (name in names) {
+            if (name ~ /^(sendmsg|sendto|write|recvmsg|recvfrom|read)$/) continue
+            d = calls[2, name] - calls[1, name]
+            if (d / extra >= 0.01) other = other sprintf("%s%s %.2f", other == "" ? "" : ", ", name, d / extra)
+          }
+          printf "| %s | %s | %.2f | %.2f | %.2f | %.2f | %s |\n", impl, fd, send / extra, recv / extra, (all - send - recv) / extra, all / extra, other == "" ? "-" : other
+        }' "$out/$impl-fd$fd-$short.txt" "$out/$impl-fd$fd-$long.txt"
+    done
+  done
+}
+
+bench_machine() {
+  printf -- '- date: %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+  printf -- '- CPU: %s, %s logical CPUs\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" "$(nproc)"
+  printf -- '- kernel: %s; C compiler: %s; .NET: %s\n' "$(uname -r)" "$(cc --version | head -n 1)" "$(dotnet --version)"
+  printf -- '- load average before the runs: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+command_bench() {
+  local quick=0 runs=5 skip_bdn=0 skip_strace=0 arguments="$*"
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --quick) quick=1 ;;
+      --runs) runs="$2"; shift ;;
+      --skip-bdn) skip_bdn=1 ;;
+      --skip-strace) skip_strace=1 ;;
+      *) die "bench: unknown option '$1' (use --quick, --runs N, --skip-bdn, --skip-strace)" ;;
+    esac
+    shift
+  done
+  require_command taskset "apt-get install -y util-linux"
+  [ "$skip_strace" = 1 ] || require_command strace "apt-get install -y strace"
+  local rt_iterations=100000 rt_warmup=20000 tp_iterations=1000000 tp_warmup=100000
+  if [ "$quick" = 1 ]; then
+    runs=3 rt_iterations=20000 rt_warmup=5000 tp_iterations=200000 tp_warmup=20000
+  fi
+  bench_build
+  mkdir -p "$BENCH_OUT_DIR"
+  BENCH_RESULTS="$BENCH_OUT_DIR/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
+  local report="$BENCH_OUT_DIR/report.md"
+  {
+    printf '## Run of %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+    bench_machine
+    printf -- '- command: `./build.sh bench %s` (%s runs; round trip %s iterations after %s warm-up; throughput %s messages after %s)\n\n' \
+      "$arguments" "$runs" "$rt_iterations" "$rt_warmup" "$tp_iterations" "$tp_warmup"
+  } >"$report.head"
+
+  log "bench: round trip and throughput, $runs interleaved runs (raw results: $BENCH_RESULTS)"
+  bench_timings "$runs" "$rt_iterations" "$rt_warmup" "$tp_iterations" "$tp_warmup"
+  {
+    cat "$report.head"
+    printf -- '- load average after the timed runs: %s\n\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+    awk -f "$REPO_ROOT/bench/report.awk" "$BENCH_RESULTS"
+  } >"$report"
+  rm -f "$report.head"
+
+  if [ "$skip_strace" = 0 ]; then
+    log "bench: syscalls per round trip (strace -f -c)"
+    { printf '### Syscalls per round trip (strace -f -c; difference of a 12000- and a 2000-round-trip run, / 10000)\n\n'
+      printf 'A round trip is two frames (a Request sent by the child, a Decision sent by the supervisor), plus one descriptor carrier with fd=1.\n\n'
+      bench_strace_counts
+      printf '\n'; } | tee -a "$report"
+  fi
+
+  if [ "$skip_bdn" = 0 ]; then
+    log "bench: BenchmarkDotNet micro-benchmarks (in process)"
+    local bdn_args=(--artifacts "$BENCH_OUT_DIR/bdn")
+    [ "$quick" = 1 ] && bdn_args+=(--quick)
+    rm -rf "$BENCH_OUT_DIR/bdn/results"
+    dotnet "$BENCH_BDN_DIR/SupervisorIpc.Benchmarks.dll" "${bdn_args[@]}" || die "bench: BenchmarkDotNet failed"
+    { printf '### BenchmarkDotNet micro-benchmarks (`[MemoryDiagnoser]`, in-process toolchain)\n\n'
+      local table
+      for table in "$BENCH_OUT_DIR"/bdn/results/*-report-github.md; do
+        sed -n '/^|/p' "$table"; printf '\n'
+      done; } >>"$report"
+  fi
+  log "bench: report written to $report"
+  cat "$report"
+}
