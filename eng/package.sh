@@ -3,7 +3,8 @@
 #   ./build.sh test-arm64  cross-build for linux-arm64, run the C tests under qemu-user
 #   ./build.sh test-musl   build with musl-gcc, run the C tests (linux-musl-x64)
 #   ./build.sh aot         publish the NativeAOT sample and run it
-# ./build.sh test also runs the consumer tests registered at the end of this file.
+#   ./build.sh test-consumers / test-package   the consumer tests alone (see docs/packaging.md)
+# ./build.sh test also runs the suites registered at the end of this file.
 
 PACKAGE_PROJECT="$REPO_ROOT/managed/SupervisorIpc/SupervisorIpc.csproj"
 PACKAGE_ASSETS_DIR="${SVIPC_NATIVE_ASSETS_DIR:-$ARTIFACTS/native-assets}"
@@ -58,7 +59,13 @@ package_stage_asset() {
   file="$(package_library_file "$rid")"
   [ -f "$lib_dir/$file" ] || die "no $file in $lib_dir for $rid"
   if [ "$PACKAGE_ASSETS_FRESH" = 0 ]; then
-    rm -rf "$PACKAGE_ASSETS_DIR"
+    # Only what this script puts there, in case the folder was pointed somewhere shared.
+    local stale
+    for stale in "$PACKAGE_ASSETS_DIR"/*/; do
+      [ -d "$stale" ] || continue
+      rm -f "${stale}libsupervisor_ipc.so" "${stale}libsupervisor_ipc.dylib"
+      rmdir "$stale" 2>/dev/null || true
+    done
     PACKAGE_ASSETS_FRESH=1
   fi
   mkdir -p "$PACKAGE_ASSETS_DIR/$rid"
