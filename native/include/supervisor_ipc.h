@@ -298,7 +298,8 @@ SVIPC_API svipc_status svipc_wait_child(int32_t pid, int32_t timeout_ms, svipc_c
  * Child side: opens the socket whose descriptor number the environment variable
  * fd_variable holds (null means "SUPERVISOR_IPC_FD"), as svipc_from_fd does.
  * A missing variable, a value that is not a plain decimal descriptor number, or a
- * descriptor that is not a Unix stream socket gives SVIPC_INVALID_ARGUMENT.
+ * descriptor that is not open or not a Unix stream socket gives SVIPC_INVALID_ARGUMENT
+ * (and leaves that descriptor alone).
  * Reads the environment with getenv: do not call it while another thread changes
  * the environment.
  */

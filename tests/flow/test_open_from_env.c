@@ -97,7 +97,7 @@ static int refuses_a_descriptor_that_is_not_a_stream_socket(void)
     CHECK(pipe(pipe_fds) == 0);
     set_fd_variable("SUPERVISOR_IPC_FD", pipe_fds[0]);
     svipc_socket* child = NULL;
-    CHECK(svipc_open_from_env(NULL, &child) != SVIPC_OK);
+    CHECK_STATUS(svipc_open_from_env(NULL, &child), SVIPC_INVALID_ARGUMENT);
     CHECK(child == NULL);
     /* Left open and owned by the caller, as svipc_from_fd promises. */
     CHECK(fcntl(pipe_fds[0], F_GETFD) >= 0);
@@ -107,7 +107,7 @@ static int refuses_a_descriptor_that_is_not_a_stream_socket(void)
     /* A number that is not an open descriptor at all. */
     set_fd_variable("SUPERVISOR_IPC_FD", 900);
     CHECK(fcntl(900, F_GETFD) < 0);
-    CHECK(svipc_open_from_env(NULL, &child) != SVIPC_OK);
+    CHECK_STATUS(svipc_open_from_env(NULL, &child), SVIPC_INVALID_ARGUMENT);
     CHECK(child == NULL);
     return 0;
 }
