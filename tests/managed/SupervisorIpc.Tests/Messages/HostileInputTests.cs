@@ -202,7 +202,7 @@ public sealed class HostileInputTests
     [TestCase("[NaN]")]
     [TestCase("[\"\\x\"]")]
     [TestCase("[\"\\u12\"]")]
-    [TestCase("[\"a\u0001\"]")]
+    [TestCase("[\"a\u0001\"]", TestName = "{m}(raw control character in a string)")]
     [TestCase("[tru]")]
     [TestCase("{\"a\" 1}")]
     public void InvalidJsonInsideAnIgnoredValueIsStillRefused(string value)

@@ -44,17 +44,17 @@ public sealed class StringEscapingTests
         AssertRoundTrips(value);
     }
 
-    [TestCase("é", new byte[] { 0xC3, 0xA9 })]
-    [TestCase("\u0080", new byte[] { 0xC2, 0x80 })]
-    [TestCase("\u07FF", new byte[] { 0xDF, 0xBF })]
-    [TestCase("\u0800", new byte[] { 0xE0, 0xA0, 0x80 })]
-    [TestCase("中", new byte[] { 0xE4, 0xB8, 0xAD })]
-    [TestCase("\u2028\u2029", new byte[] { 0xE2, 0x80, 0xA8, 0xE2, 0x80, 0xA9 })]
-    [TestCase("\uFEFF", new byte[] { 0xEF, 0xBB, 0xBF })]
-    [TestCase("\uFFFF", new byte[] { 0xEF, 0xBF, 0xBF })]
-    [TestCase("😀", new byte[] { 0xF0, 0x9F, 0x98, 0x80 })]
-    [TestCase("\U0010FFFF", new byte[] { 0xF4, 0x8F, 0xBF, 0xBF })]
-    [TestCase("\U00010000", new byte[] { 0xF0, 0x90, 0x80, 0x80 })]
+    [TestCase("é", new byte[] { 0xC3, 0xA9 }, TestName = "{m}(U+00E9)")]
+    [TestCase("\u0080", new byte[] { 0xC2, 0x80 }, TestName = "{m}(U+0080)")]
+    [TestCase("\u07FF", new byte[] { 0xDF, 0xBF }, TestName = "{m}(U+07FF)")]
+    [TestCase("\u0800", new byte[] { 0xE0, 0xA0, 0x80 }, TestName = "{m}(U+0800)")]
+    [TestCase("中", new byte[] { 0xE4, 0xB8, 0xAD }, TestName = "{m}(U+4E2D)")]
+    [TestCase("\u2028\u2029", new byte[] { 0xE2, 0x80, 0xA8, 0xE2, 0x80, 0xA9 }, TestName = "{m}(U+2028U+2029)")]
+    [TestCase("\uFEFF", new byte[] { 0xEF, 0xBB, 0xBF }, TestName = "{m}(U+FEFF)")]
+    [TestCase("\uFFFF", new byte[] { 0xEF, 0xBF, 0xBF }, TestName = "{m}(U+FFFF)")]
+    [TestCase("😀", new byte[] { 0xF0, 0x9F, 0x98, 0x80 }, TestName = "{m}(U+1F600)")]
+    [TestCase("\U0010FFFF", new byte[] { 0xF4, 0x8F, 0xBF, 0xBF }, TestName = "{m}(U+0010FFFF)")]
+    [TestCase("\U00010000", new byte[] { 0xF0, 0x90, 0x80, 0x80 }, TestName = "{m}(U+00010000)")]
     public void NonAsciiIsWrittenAsRawUtf8(string value, byte[] expected)
     {
         AssertEncodesAs(value, expected);
