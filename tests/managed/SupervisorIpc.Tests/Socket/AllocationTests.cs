@@ -1,7 +1,7 @@
 using System;
 using NUnit.Framework;
 
-namespace SupervisorIpc.Tests.Socket;
+namespace SupervisorIpc.Tests.Transport;
 
 /// <summary>The transport allocates nothing per frame: raw frames and encoded responses go through reused buffers.</summary>
 [TestFixture]

@@ -6,9 +6,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Win32.SafeHandles;
 using NUnit.Framework;
-using static SupervisorIpc.Tests.Socket.SocketTestSupport;
+using static SupervisorIpc.Tests.Transport.SocketTestSupport;
 
-namespace SupervisorIpc.Tests.Socket;
+namespace SupervisorIpc.Tests.Transport;
 
 [TestFixture]
 public sealed class AsyncTests

@@ -3,7 +3,7 @@ using System.IO;
 using NUnit.Framework;
 using SupervisorIpc.BindingGenerator;
 
-namespace SupervisorIpc.Tests.Socket;
+namespace SupervisorIpc.Tests.Transport;
 
 [TestFixture]
 public sealed class BindingDriftTests

@@ -5,7 +5,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using NUnit.Framework;
 
-namespace SupervisorIpc.Tests.Socket;
+namespace SupervisorIpc.Tests.Transport;
 
 [TestFixture]
 public sealed class ConcurrencyTests

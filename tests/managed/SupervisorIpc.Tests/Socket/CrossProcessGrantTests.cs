@@ -4,9 +4,9 @@ using System.IO;
 using System.Linq;
 using Microsoft.Win32.SafeHandles;
 using NUnit.Framework;
-using static SupervisorIpc.Tests.Socket.SocketTestSupport;
+using static SupervisorIpc.Tests.Transport.SocketTestSupport;
 
-namespace SupervisorIpc.Tests.Socket;
+namespace SupervisorIpc.Tests.Transport;
 
 /// <summary>The whole grant flow against a second OS process (SupervisorIpc.TestChild) connecting by path.</summary>
 [TestFixture]

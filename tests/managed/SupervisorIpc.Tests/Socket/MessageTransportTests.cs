@@ -1,8 +1,8 @@
 using System;
 using NUnit.Framework;
-using static SupervisorIpc.Tests.Socket.SocketTestSupport;
+using static SupervisorIpc.Tests.Transport.SocketTestSupport;
 
-namespace SupervisorIpc.Tests.Socket;
+namespace SupervisorIpc.Tests.Transport;
 
 [TestFixture]
 public sealed class MessageTransportTests

@@ -4,10 +4,10 @@ using System.Net.Sockets;
 using System.Threading.Tasks;
 using Microsoft.Win32.SafeHandles;
 using NUnit.Framework;
-using static SupervisorIpc.Tests.Socket.SocketTestSupport;
+using static SupervisorIpc.Tests.Transport.SocketTestSupport;
 using RawSocket = System.Net.Sockets.Socket;
 
-namespace SupervisorIpc.Tests.Socket;
+namespace SupervisorIpc.Tests.Transport;
 
 [TestFixture]
 public sealed class PathAndWrappingTests

@@ -7,7 +7,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using NUnit.Framework;
 
-namespace SupervisorIpc.Tests.Socket;
+namespace SupervisorIpc.Tests.Transport;
 
 /// <summary>Helpers shared by the socket tests: short socket paths, descriptor flags, credentials of this process.</summary>
 internal static class SocketTestSupport

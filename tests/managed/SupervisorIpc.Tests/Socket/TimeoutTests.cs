@@ -1,9 +1,9 @@
 using System;
 using System.Diagnostics;
 using NUnit.Framework;
-using static SupervisorIpc.Tests.Socket.SocketTestSupport;
+using static SupervisorIpc.Tests.Transport.SocketTestSupport;
 
-namespace SupervisorIpc.Tests.Socket;
+namespace SupervisorIpc.Tests.Transport;
 
 [TestFixture]
 public sealed class TimeoutTests
