@@ -43,6 +43,7 @@ $1 == "result" {
     if ("child_alloc_bytes_per_op" in field) {
         add(key SUBSEP "child_alloc", field["child_alloc_bytes_per_op"])
         add(key SUBSEP "supervisor_alloc", field["supervisor_alloc_bytes_per_op"])
+        add(key SUBSEP "jitted", field["jitted_during_run"])
     }
     run_ns[key SUBSEP field["run"]] = field["ns_per_op"]
     run_cpu[key SUBSEP field["run"]] = field["cpu_ns_per_op"]
@@ -61,10 +62,10 @@ function ratios(key, floor_key, table,    r, list) {
 function allocation(key,    c, s) {
     if (!((key SUBSEP "child_alloc") in series)) return "n/a (C)"
     c = median(series[key SUBSEP "child_alloc"]); s = median(series[key SUBSEP "supervisor_alloc"])
-    return sprintf("%.0f / %.0f", c, s)
+    return sprintf("%.0f / %.0f (JIT during run: %s)", c, s, maximum(series[key SUBSEP "jitted"]))
 }
 
-function table(bench, mode,    i, k, parts, floor_key, header_done, n, fd, m) {
+function table(bench, mode, title,    i, k, parts, floor_key, header_done, n, fd, m) {
     header_done = 0
     for (fd = 0; fd <= 1; fd++)
     for (m = 1; m <= impl_count; m++) {
@@ -73,6 +74,7 @@ function table(bench, mode,    i, k, parts, floor_key, header_done, n, fd, m) {
         split(k, parts, SUBSEP)
         floor_key = parts[1] SUBSEP parts[2] SUBSEP parts[3] SUBSEP "floor"
         if (!header_done) {
+            printf "%s\n\n", title
             if (bench == "roundtrip")
                 printf "| impl | fd | median ns/round trip | ratio to floor (median of per-run ratios) | min–max ns | median CPU ns/round trip (ratio) | switches/round trip | alloc B/op child / supervisor | runs |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
             else
@@ -89,8 +91,8 @@ function table(bench, mode,    i, k, parts, floor_key, header_done, n, fd, m) {
 }
 
 END {
-    printf "### Round trip Request → Decision(Granted), pinned (`taskset -c 0`, both threads on one CPU)\n\n"; table("roundtrip", "pinned")
-    printf "### Round trip, unpinned (two CPUs; wake-up latency dominated)\n\n"; table("roundtrip", "unpinned")
-    printf "### One-way throughput child → supervisor, pinned\n\n"; table("throughput", "pinned")
-    printf "### One-way throughput, unpinned\n\n"; table("throughput", "unpinned")
+    table("roundtrip", "pinned", "### Round trip Request → Decision(Granted), pinned (`taskset -c 0`: both threads on one CPU)")
+    table("roundtrip", "unpinned", "### Round trip, unpinned (two CPUs: dominated by cross-CPU wake-up latency)")
+    table("throughput", "unpinned", "### One-way throughput child → supervisor, unpinned")
+    table("throughput", "pinned", "### One-way throughput child → supervisor, pinned")
 }

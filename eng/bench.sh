@@ -1,4 +1,5 @@
-# Benchmark area: ./build.sh bench [--quick] [--runs N] [--skip-bdn] [--skip-strace]
+# Benchmark area: ./build.sh bench [--quick] [--full] [--runs N] [--skip-bdn] [--skip-strace]
+# (--quick: 3 shorter runs and a short BenchmarkDotNet job, ~4 minutes; --full: throughput pinned as well as unpinned)
 # Builds bench/native (its own CMake project, so `build`/`test` stay lean) and the two .NET bench projects,
 # then runs, interleaved, the round-trip and throughput programs pinned (taskset -c 0) and unpinned, counts
 # syscalls per frame with strace, runs the BenchmarkDotNet micro-benchmarks, and writes a Markdown report to
@@ -10,6 +11,7 @@ BENCH_HARNESS_PROJECT="$REPO_ROOT/bench/managed/SupervisorIpc.Bench.Harness/Supe
 BENCH_BDN_PROJECT="$REPO_ROOT/bench/managed/SupervisorIpc.Benchmarks/SupervisorIpc.Benchmarks.csproj"
 BENCH_HARNESS_DIR="$ARTIFACTS/bin/SupervisorIpc.Bench.Harness/Release/net10.0"
 BENCH_BDN_DIR="$ARTIFACTS/bin/SupervisorIpc.Benchmarks/Release/net10.0"
+BENCH_MANAGED_WARMUP_FACTOR=5
 
 bench_build() {
   require_native_toolchain
@@ -42,6 +44,8 @@ bench_run_program() {
     cs-*) command=(dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" "$bench") ;;
     *) command=("$BENCH_NATIVE_DIR/bin/svipc_bench_$bench") ;;
   esac
+  # Tiered compilation needs far more warm-up than C (the harness reports methods still compiled while timed).
+  case "$impl" in cs-*) warmup=$((warmup * BENCH_MANAGED_WARMUP_FACTOR)) ;; esac
   command+=(--impl "$impl" --iterations "$iterations" --warmup "$warmup")
   [ "$bench" = roundtrip ] && command+=(--fd "$fd")
   local line
@@ -57,7 +61,7 @@ bench_rotate() {
 }
 
 bench_timings() {
-  local runs="$1" rt_iterations="$2" rt_warmup="$3" tp_iterations="$4" tp_warmup="$5"
+  local runs="$1" rt_iterations="$2" rt_warmup="$3" tp_iterations="$4" tp_warmup="$5" tp_modes="$6"
   local run mode fd impl impls
   for ((run = 1; run <= runs; run++)); do
     for mode in pinned unpinned; do
@@ -68,6 +72,8 @@ bench_timings() {
           bench_run_program "$mode" "$run" roundtrip "$impl" "$fd" "$rt_iterations" "$rt_warmup"
         done < <(bench_rotate "$run" "${impls[@]}")
       done
+    done
+    for mode in $tp_modes; do
       while read -r impl; do
         bench_run_program "$mode" "$run" throughput "$impl" 0 "$tp_iterations" "$tp_warmup"
       done < <(bench_rotate "$run" floor c-lib c-lib-encode cs-raw cs-typed cs-socket-stj)
@@ -124,20 +130,21 @@ bench_machine() {
 }
 
 command_bench() {
-  local quick=0 runs=5 skip_bdn=0 skip_strace=0 arguments="$*"
+  local quick=0 runs=5 skip_bdn=0 skip_strace=0 arguments="$*" tp_modes=unpinned
   while [ $# -gt 0 ]; do
     case "$1" in
       --quick) quick=1 ;;
+      --full) tp_modes="unpinned pinned" ;;
       --runs) runs="$2"; shift ;;
       --skip-bdn) skip_bdn=1 ;;
       --skip-strace) skip_strace=1 ;;
-      *) die "bench: unknown option '$1' (use --quick, --runs N, --skip-bdn, --skip-strace)" ;;
+      *) die "bench: unknown option '$1' (use --quick, --full, --runs N, --skip-bdn, --skip-strace)" ;;
     esac
     shift
   done
   require_command taskset "apt-get install -y util-linux"
   [ "$skip_strace" = 1 ] || require_command strace "apt-get install -y strace"
-  local rt_iterations=100000 rt_warmup=20000 tp_iterations=1000000 tp_warmup=100000
+  local rt_iterations=100000 rt_warmup=20000 tp_iterations=1000000 tp_warmup=40000
   if [ "$quick" = 1 ]; then
     runs=3 rt_iterations=20000 rt_warmup=5000 tp_iterations=200000 tp_warmup=20000
   fi
@@ -148,12 +155,12 @@ command_bench() {
   {
     printf '## Run of %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
     bench_machine
-    printf -- '- command: `./build.sh bench %s` (%s runs; round trip %s iterations after %s warm-up; throughput %s messages after %s)\n\n' \
-      "$arguments" "$runs" "$rt_iterations" "$rt_warmup" "$tp_iterations" "$tp_warmup"
+    printf -- '- command: `./build.sh bench %s` (%s interleaved runs; round trip %s iterations after %s warm-up round trips, %s for C#; throughput %s messages after %s, %s for C#)\n\n' \
+      "$arguments" "$runs" "$rt_iterations" "$rt_warmup" "$((rt_warmup * BENCH_MANAGED_WARMUP_FACTOR))" "$tp_iterations" "$tp_warmup" "$((tp_warmup * BENCH_MANAGED_WARMUP_FACTOR))"
   } >"$report.head"
 
   log "bench: round trip and throughput, $runs interleaved runs (raw results: $BENCH_RESULTS)"
-  bench_timings "$runs" "$rt_iterations" "$rt_warmup" "$tp_iterations" "$tp_warmup"
+  bench_timings "$runs" "$rt_iterations" "$rt_warmup" "$tp_iterations" "$tp_warmup" "$tp_modes"
   {
     cat "$report.head"
     printf -- '- load average after the timed runs: %s\n\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

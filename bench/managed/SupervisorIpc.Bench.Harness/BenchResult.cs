@@ -12,7 +12,8 @@ internal sealed record BenchResult(
     ResourceUsage.Snapshot End,
     long ChildAllocatedBytes,
     long SupervisorAllocatedBytes,
-    int Gen0Collections)
+    int Gen0Collections,
+    long MethodsJittedDuringRun)
 {
     public string Format(IFormatProvider provider)
     {
@@ -25,6 +26,6 @@ internal sealed record BenchResult(
             $"switches_per_op={(End.ContextSwitches - Start.ContextSwitches) / count:F2} " +
             $"messages_per_s={count * 1e9 / ElapsedNanoseconds:F0} " +
             $"child_alloc_bytes_per_op={ChildAllocatedBytes / count:F1} " +
-            $"supervisor_alloc_bytes_per_op={SupervisorAllocatedBytes / count:F1} gen0={Gen0Collections}");
+            $"supervisor_alloc_bytes_per_op={SupervisorAllocatedBytes / count:F1} gen0={Gen0Collections} jitted_during_run={MethodsJittedDuringRun}");
     }
 }

@@ -41,6 +41,7 @@ internal static class RoundTripBenchmark
         supervisor.Start();
 
         Warmup.Run(options.Warmup, peers.ChildRoundTrip);
+        long jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
         int gen0 = GC.CollectionCount(0);
         long childBefore = GC.GetAllocatedBytesForCurrentThread();
         ResourceUsage.Snapshot start = ResourceUsage.Now();
@@ -54,32 +55,38 @@ internal static class RoundTripBenchmark
         ResourceUsage.Snapshot end = ResourceUsage.Now();
         long childAllocated = GC.GetAllocatedBytesForCurrentThread() - childBefore;
         gen0 = GC.CollectionCount(0) - gen0;
+        jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted;
         supervisor.Join();
         if (supervisorFailure is not null)
         {
             throw new InvalidOperationException("the supervisor thread failed", supervisorFailure);
         }
 
-        return new BenchResult("roundtrip", options, elapsed, start, end, childAllocated, supervisorAllocated, gen0);
+        return new BenchResult("roundtrip", options, elapsed, start, end, childAllocated, supervisorAllocated, gen0, jitted);
     }
 }
 
-/// <summary>Warm-up that leaves tiered compilation time to install optimized code before timing starts.</summary>
+/// <summary>
+/// Warm-up that leaves tiered compilation time to install optimized code before timing starts: the steps run in
+/// chunks with pauses between them, because under <c>taskset -c 0</c> the background JIT thread only gets the CPU
+/// when both benchmark threads are blocked. <see cref="BenchResult"/> reports how many methods were still compiled
+/// during the timed part, so an insufficient warm-up shows.
+/// </summary>
 internal static class Warmup
 {
+    private const int Chunks = 8;
+
     public static void Run(long steps, Action step)
     {
-        long first = steps * 3 / 4;
-        for (long i = 0; i < first; i++)
+        for (int chunk = 0; chunk < Chunks; chunk++)
         {
-            step();
-        }
+            long end = steps * (chunk + 1) / Chunks;
+            for (long i = steps * chunk / Chunks; i < end; i++)
+            {
+                step();
+            }
 
-        // Tier-1 compilation runs on a background thread that shares the one CPU under taskset; let it finish.
-        Thread.Sleep(250);
-        for (long i = first; i < steps; i++)
-        {
-            step();
+            Thread.Sleep(100);
         }
     }
 }

@@ -41,6 +41,7 @@ internal static class ThroughputBenchmark
         child.Start();
 
         Warmup.Run(options.Warmup, peers.SupervisorReceive);
+        long jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
         int gen0 = GC.CollectionCount(0);
         long supervisorBefore = GC.GetAllocatedBytesForCurrentThread();
         ResourceUsage.Snapshot start = ResourceUsage.Now();
@@ -54,12 +55,13 @@ internal static class ThroughputBenchmark
         ResourceUsage.Snapshot end = ResourceUsage.Now();
         long supervisorAllocated = GC.GetAllocatedBytesForCurrentThread() - supervisorBefore;
         gen0 = GC.CollectionCount(0) - gen0;
+        jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitted;
         child.Join();
         if (childFailure is not null)
         {
             throw new InvalidOperationException("the child thread failed", childFailure);
         }
 
-        return new BenchResult("throughput", options, elapsed, start, end, childAllocated, supervisorAllocated, gen0);
+        return new BenchResult("throughput", options, elapsed, start, end, childAllocated, supervisorAllocated, gen0, jitted);
     }
 }
