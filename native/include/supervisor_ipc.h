@@ -229,10 +229,11 @@ SVIPC_API svipc_status svipc_set_send_timeout(svipc_socket* socket, int32_t time
 /** The send timeout in milliseconds as the kernel keeps it (possibly rounded up to its clock tick), or SVIPC_INFINITE_TIMEOUT. */
 SVIPC_API svipc_status svipc_get_send_timeout(const svipc_socket* socket, int32_t* timeout_ms);
 
-/* ==== Supervised children and listeners ===================================================
+/* ==== Supervised children, listeners and confined opens ====================================
  * Starting a child with its end of a pair inherited, opening that end in the
- * child, and a listener for short-lived connections by path that authenticates
- * peers by uid. Implemented in spawn.c and listener.c.
+ * child, a listener for short-lived connections by path that authenticates
+ * peers by uid, and the supervisor's open of a granted path. Implemented in
+ * spawn.c, listener.c and open_confined.c.
  */
 
 /** Descriptor number at which svipc_spawn places the child's end unless told otherwise. */
@@ -367,7 +368,7 @@ SVIPC_API void svipc_listener_close(svipc_listener* listener);
 SVIPC_API svipc_status svipc_open_confined(const char* path, int32_t access, const char* const* roots,
                                            uint32_t root_count, int32_t* fd);
 
-/* ==== End of supervised children and listeners ============================================ */
+/* ==== End of supervised children, listeners and confined opens ============================= */
 
 #ifdef __cplusplus
 }
