@@ -2,15 +2,16 @@ using System;
 using System.Buffers;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using SupervisorIpc.Interop;
 
 namespace SupervisorIpc;
 
-// Asynchronous receives run the blocking receive on the thread pool. Cancellation shuts the connection down
+// Asynchronous variants run the blocking call on the thread pool. Cancellation shuts the connection down
 // (both directions, as Shutdown does) to wake the blocked call: the task is then cancelled
 // (OperationCanceledException) and the socket is unusable afterwards, like a cancelled NetworkStream read.
-// A token cancelled before the receive starts cancels the task without touching the connection.
+// A token cancelled before the call starts cancels the task without touching the connection.
 // Use ReadTimeout instead when the connection must survive a wait that ends without data.
 public sealed partial class SupervisorSocket
 {
@@ -35,7 +36,7 @@ public sealed partial class SupervisorSocket
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="ReceiveMessage"/>.</exception>
     public Task<SupervisorMessage> ReceiveMessageAsync(CancellationToken cancellationToken = default) =>
-        RunReceiveAsync(static socket => socket.ReceiveMessage(), cancellationToken);
+        RunBlockingAsync(static socket => socket.ReceiveMessage(), cancellationToken);
 
     /// <summary>Receives the next response on the thread pool; cancellation shuts the connection down.</summary>
     /// <param name="cancellationToken">Cancels the receive and shuts the connection down.</param>
@@ -43,7 +44,7 @@ public sealed partial class SupervisorSocket
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="ReceiveResponse"/>.</exception>
     public Task<SupervisorResponse> ReceiveResponseAsync(CancellationToken cancellationToken = default) =>
-        RunReceiveAsync(static socket => socket.ReceiveResponse(), cancellationToken);
+        RunBlockingAsync(static socket => socket.ReceiveResponse(), cancellationToken);
 
     /// <summary>Receives the next raw frame into <paramref name="destination"/> on the thread pool; cancellation shuts the connection down.</summary>
     /// <param name="destination">Receives the payload bytes.</param>
@@ -54,7 +55,7 @@ public sealed partial class SupervisorSocket
     public Task<int> ReceiveFrameAsync(IBufferWriter<byte> destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return RunReceiveAsync(socket => socket.ReceiveFrame(destination), cancellationToken);
+        return RunBlockingAsync(socket => socket.ReceiveFrame(destination), cancellationToken);
     }
 
     /// <summary>Receives one descriptor on the thread pool; cancellation shuts the connection down.</summary>
@@ -63,9 +64,63 @@ public sealed partial class SupervisorSocket
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="ReceiveFileDescriptor"/>.</exception>
     public Task<SafeFileHandle> ReceiveFileDescriptorAsync(CancellationToken cancellationToken = default) =>
-        RunReceiveAsync(static socket => socket.ReceiveFileDescriptor(), cancellationToken);
+        RunBlockingAsync(static socket => socket.ReceiveFileDescriptor(), cancellationToken);
 
-    private Task<T> RunReceiveAsync<T>(Func<SupervisorSocket, T> receive, CancellationToken cancellationToken)
+    /// <summary>Sends a message on the thread pool; cancellation while the send blocks (peer not reading) shuts the connection down.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the send and shuts the connection down.</param>
+    /// <returns>A task that completes when the frame is written.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorIpcException">As <see cref="SendMessage"/>.</exception>
+    public Task SendMessageAsync(SupervisorMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return RunBlockingAsync(socket => socket.SendMessage(message), cancellationToken);
+    }
+
+    /// <summary>Sends a response on the thread pool; cancellation while the send blocks (peer not reading) shuts the connection down.</summary>
+    /// <param name="response">The response.</param>
+    /// <param name="cancellationToken">Cancels the send and shuts the connection down.</param>
+    /// <returns>A task that completes when the frame is written.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorIpcException">As <see cref="SendResponse"/>.</exception>
+    public Task SendResponseAsync(SupervisorResponse response, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return RunBlockingAsync(socket => socket.SendResponse(response), cancellationToken);
+    }
+
+    /// <summary>Sends a raw frame on the thread pool; cancellation while the send blocks shuts the connection down.</summary>
+    /// <param name="payload">The payload, at most <see cref="MaxPayloadLength"/> bytes; must not change until the task completes.</param>
+    /// <param name="cancellationToken">Cancels the send and shuts the connection down.</param>
+    /// <returns>A task that completes when the frame is written.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorIpcException">As <see cref="SendFrame"/>.</exception>
+    public Task SendFrameAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
+        RunBlockingAsync(socket => socket.SendFrame(payload.Span), cancellationToken);
+
+    /// <summary>Sends a descriptor on the thread pool; cancellation while the send blocks shuts the connection down.</summary>
+    /// <param name="handle">The descriptor to send; stays the caller's and must stay open until the task completes.</param>
+    /// <param name="cancellationToken">Cancels the send and shuts the connection down.</param>
+    /// <returns>A task that completes when the descriptor is sent.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorIpcException">As <see cref="SendFileDescriptor"/>.</exception>
+    public Task SendFileDescriptorAsync(SafeHandle handle, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        return RunBlockingAsync(socket => socket.SendFileDescriptor(handle), cancellationToken);
+    }
+
+    private Task RunBlockingAsync(Action<SupervisorSocket> operation, CancellationToken cancellationToken) =>
+        RunBlockingAsync(
+            socket =>
+            {
+                operation(socket);
+                return true;
+            },
+            cancellationToken);
+
+    private Task<T> RunBlockingAsync<T>(Func<SupervisorSocket, T> operation, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested)
@@ -80,11 +135,11 @@ public sealed partial class SupervisorSocket
                     static state => ((SupervisorSocket)state!).ShutdownForCancellation(), this);
                 try
                 {
-                    return receive(this);
+                    return operation(this);
                 }
                 catch (SupervisorSocketException) when (cancellationToken.IsCancellationRequested)
                 {
-                    throw new OperationCanceledException("The receive was cancelled; the connection is shut down.", cancellationToken);
+                    throw new OperationCanceledException("The operation was cancelled; the connection is shut down.", cancellationToken);
                 }
             },
             cancellationToken);

@@ -77,6 +77,66 @@ public sealed class AsyncTests
     }
 
     [Test]
+    public async Task Async_sends_deliver_messages_responses_frames_and_descriptors()
+    {
+        var (supervisor, child) = SupervisorSocket.CreatePair();
+        using (supervisor)
+        using (child)
+        {
+            var request = new SupervisorMessage.Request(new CapabilityRequest("r2", "/y", AccessMode.Read, "why", 3, "s"));
+            await child.SendMessageAsync(request).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.That(supervisor.ReceiveMessage(), Is.EqualTo(request));
+
+            var response = new SupervisorResponse.UrlOpened("u1", true, null);
+            await supervisor.SendResponseAsync(response).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.That(child.ReceiveResponse(), Is.EqualTo(response));
+
+            await supervisor.SendFrameAsync(Utf8("async raw")).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.That(ReceiveText(child), Is.EqualTo("async raw"));
+
+            string file = Path.GetTempFileName();
+            try
+            {
+                File.WriteAllText(file, "sent async");
+                using (SafeFileHandle handle = File.OpenHandle(file))
+                {
+                    await supervisor.SendFileDescriptorAsync(handle).WaitAsync(TimeSpan.FromSeconds(10));
+                }
+
+                using SafeFileHandle got = child.ReceiveFileDescriptor();
+                byte[] buffer = new byte[16];
+                Assert.That(Encoding.UTF8.GetString(buffer, 0, RandomAccess.Read(got, buffer, 0)), Is.EqualTo("sent async"));
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [Test]
+    public void Cancelling_a_send_blocked_on_a_peer_that_does_not_read_ends_it()
+    {
+        var (supervisor, child) = SupervisorSocket.CreatePair();
+        using (supervisor)
+        using (child)
+        {
+            using var cancellation = new CancellationTokenSource();
+            byte[] payload = new byte[SupervisorSocket.MaxPayloadLength];
+            Task flooding = Task.Run(async () =>
+            {
+                while (true)
+                {
+                    await supervisor.SendFrameAsync(payload, cancellation.Token);
+                }
+            });
+            Assert.That(flooding.Wait(TimeSpan.FromMilliseconds(300)), Is.False, "the sends block once the socket buffer is full");
+            cancellation.Cancel();
+            Assert.That(async () => await flooding.WaitAsync(TimeSpan.FromSeconds(10)), Throws.InstanceOf<OperationCanceledException>());
+        }
+    }
+
+    [Test]
     public void An_already_cancelled_token_completes_at_once_without_touching_the_connection()
     {
         var (supervisor, child) = SupervisorSocket.CreatePair();

@@ -46,6 +46,11 @@ public sealed class DisposeTests
             Assert.Throws<ObjectDisposedException>(() => supervisor.ReceiveResponseAsync());
             Assert.Throws<ObjectDisposedException>(() => supervisor.ReceiveFileDescriptorAsync());
             Assert.Throws<ObjectDisposedException>(() => supervisor.ReceiveFrameAsync(new System.Buffers.ArrayBufferWriter<byte>()));
+            Assert.Throws<ObjectDisposedException>(() => supervisor.SendFrameAsync(Utf8("x")));
+            Assert.Throws<ObjectDisposedException>(() => supervisor.SendMessageAsync(
+                new SupervisorMessage.OpenUrl(new UrlOpenRequest("u", "https://x", 1, "s"))));
+            Assert.Throws<ObjectDisposedException>(() => supervisor.SendResponseAsync(new SupervisorResponse.UrlOpened("u", true, null)));
+            Assert.Throws<ObjectDisposedException>(() => supervisor.SendFileDescriptorAsync(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, false)));
         });
     }
 
