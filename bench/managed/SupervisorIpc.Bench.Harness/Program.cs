@@ -8,10 +8,17 @@ internal static class Program
 {
     private const string Usage =
         "usage: SupervisorIpc.Bench.Harness roundtrip --impl cs-typed|cs-raw|cs-socket-stj [--fd 0|1] [--iterations N] [--warmup N]\n" +
-        "       SupervisorIpc.Bench.Harness throughput --impl cs-typed|cs-raw|cs-socket-stj [--iterations N] [--warmup N]";
+        "       SupervisorIpc.Bench.Harness throughput --impl cs-typed|cs-raw|cs-socket-stj [--iterations N] [--warmup N]\n" +
+        "       SupervisorIpc.Bench.Harness micro [ITERATIONS]";
 
     private static int Main(string[] args)
     {
+        if (args is ["micro", ..])
+        {
+            MicroCosts.Run(args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 2_000_000);
+            return 0;
+        }
+
         if (!HarnessOptions.TryParse(args, out HarnessOptions? options, out string? error))
         {
             Console.Error.WriteLine(error);

@@ -9,6 +9,7 @@ namespace SupervisorIpc.Bench.Harness;
 internal static partial class ResourceUsage
 {
     private const int RusageSelf = 0;
+    private const int RusageThread = 1;
 
     public readonly record struct Snapshot(long CpuNanoseconds, long ContextSwitches);
 
@@ -23,6 +24,18 @@ internal static partial class ResourceUsage
         long cpu = ((usage.UserSeconds + usage.SystemSeconds) * 1_000_000_000L) +
                    ((usage.UserMicroseconds + usage.SystemMicroseconds) * 1_000L);
         return new Snapshot(cpu, usage.VoluntarySwitches + usage.InvoluntarySwitches);
+    }
+
+    /// <summary>CPU time (user + system) of the calling thread only.</summary>
+    public static unsafe long ThreadCpuNanoseconds()
+    {
+        Rusage usage;
+        if (GetRusage(RusageThread, &usage) != 0)
+        {
+            throw new System.InvalidOperationException($"getrusage failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        return ((usage.UserSeconds + usage.SystemSeconds) * 1_000_000_000L) + ((usage.UserMicroseconds + usage.SystemMicroseconds) * 1_000L);
     }
 
     [LibraryImport("libc.so.6", EntryPoint = "getrusage", SetLastError = true)]
