@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -222,6 +223,38 @@ static int many_spawns_leak_no_descriptor(void)
     return 0;
 }
 
+static void* spawn_many(void* failures)
+{
+    for (int i = 0; i < 15; i++)
+    {
+        char report[2048];
+        spawn_report(NULL, -1, NULL, report, sizeof(report));
+        if (!descriptors_are_exactly_stdio_and(report, 3))
+        {
+            fprintf(stderr, "concurrent spawn leaked: %s\n", report);
+            *(int*)failures += 1;
+        }
+    }
+    return NULL;
+}
+
+/* Each child made while other threads spawn too (each with its own pair) sees only its own socket. */
+static int concurrent_spawns_do_not_cross(void)
+{
+    pthread_t threads[4];
+    int failures[4] = { 0, 0, 0, 0 };
+    for (int i = 0; i < 4; i++)
+    {
+        CHECK(pthread_create(&threads[i], NULL, spawn_many, &failures[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++)
+    {
+        CHECK(pthread_join(threads[i], NULL) == 0);
+        CHECK(failures[i] == 0);
+    }
+    return 0;
+}
+
 int main(int argc, char** argv)
 {
     static const flow_case cases[] = {
@@ -235,6 +268,7 @@ int main(int argc, char** argv)
         { "rejects_invalid_arguments", rejects_invalid_arguments },
         { "wait_reports_exit_and_signal", wait_reports_exit_and_signal },
         { "many_spawns_leak_no_descriptor", many_spawns_leak_no_descriptor },
+        { "concurrent_spawns_do_not_cross", concurrent_spawns_do_not_cross },
     };
     return flow_run_cases(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }
