@@ -14,6 +14,7 @@ namespace SupervisorIpc.Tests.Flow;
 /// ignores SIGPIPE, so a leak or an inherited disposition would show.
 /// </summary>
 [TestFixture]
+[NonParallelizable] // counts this process's descriptors
 public sealed class SupervisedChildTests
 {
     private static string Probe => NativeProgram("flow_probe");

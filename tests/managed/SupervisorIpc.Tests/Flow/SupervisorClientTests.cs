@@ -10,6 +10,7 @@ namespace SupervisorIpc.Tests.Flow;
 
 /// <summary>The child's client: typed outcomes, either descriptor order, late answers, cancellation.</summary>
 [TestFixture]
+[NonParallelizable] // counts this process's descriptors
 public sealed class SupervisorClientTests
 {
     private GrantTree _tree = null!;

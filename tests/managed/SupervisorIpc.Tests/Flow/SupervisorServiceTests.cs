@@ -12,6 +12,7 @@ namespace SupervisorIpc.Tests.Flow;
 
 /// <summary>The service's answers over an in-process pair, the test playing a reference child on the other end.</summary>
 [TestFixture]
+[NonParallelizable] // counts this process's descriptors
 public sealed class SupervisorServiceTests
 {
     private GrantTree _tree = null!;
