@@ -197,7 +197,7 @@ public sealed class SupervisorClient : IDisposable
     {
         try
         {
-            Socket.SendMessage(message);
+            await Socket.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
             while (true)
             {
                 SupervisorResponse response = await Socket.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);

@@ -144,7 +144,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>
 
         try
         {
-            outcome = Send(connection, outcome);
+            outcome = await SendAsync(connection, outcome, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception sendFailure)
         {
@@ -274,35 +274,37 @@ public sealed class SupervisorService : IObservable<AuditEvent>
         return null;
     }
 
-    private Outcome Send(SupervisorSocket connection, Outcome outcome)
+    // Sends go through the asynchronous API so that cancellation also ends a send blocked on a child that
+    // does not read (the connection is then shut down).
+    private async Task<Outcome> SendAsync(SupervisorSocket connection, Outcome outcome, CancellationToken cancellationToken)
     {
         if (outcome.File is not { } file)
         {
-            connection.SendResponse(outcome.Response);
+            await connection.SendResponseAsync(outcome.Response, cancellationToken).ConfigureAwait(false);
             return outcome;
         }
 
         if (_options.GrantOrder == GrantOrder.DecisionFirst)
         {
-            connection.SendResponse(outcome.Response);
-            connection.SendFileDescriptor(file);
+            await connection.SendResponseAsync(outcome.Response, cancellationToken).ConfigureAwait(false);
+            await connection.SendFileDescriptorAsync(file, cancellationToken).ConfigureAwait(false);
             return outcome with { DescriptorSent = true };
         }
 
         try
         {
-            connection.SendFileDescriptor(file);
+            await connection.SendFileDescriptorAsync(file, cancellationToken).ConfigureAwait(false);
         }
         catch (SupervisorSocketException failure)
         {
             // Nothing of the grant reached the child: it gets a denial and no descriptor.
             string requestId = ((SupervisorResponse.Decision)outcome.Response).RequestId;
             Outcome denied = Outcome.Deny(requestId, "the supervisor could not send the file descriptor", "confinement", failure) with { File = file };
-            connection.SendResponse(denied.Response);
+            await connection.SendResponseAsync(denied.Response, cancellationToken).ConfigureAwait(false);
             return denied;
         }
 
-        connection.SendResponse(outcome.Response);
+        await connection.SendResponseAsync(outcome.Response, cancellationToken).ConfigureAwait(false);
         return outcome with { DescriptorSent = true };
     }
 
