@@ -17,6 +17,7 @@ namespace SupervisorIpc.Tests.Hostile;
 /// </summary>
 [TestFixture]
 [Platform(Include = "Linux")]
+[NonParallelizable] // counts this process's descriptors and memory
 [CancelAfter(120_000)]
 public sealed class DescriptorHygieneTests
 {

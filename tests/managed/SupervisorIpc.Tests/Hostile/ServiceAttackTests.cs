@@ -15,6 +15,7 @@ namespace SupervisorIpc.Tests.Hostile;
 /// </summary>
 [TestFixture]
 [Platform(Include = "Linux")]
+[NonParallelizable] // counts this process's descriptors and memory
 [CancelAfter(60_000)]
 public sealed class ServiceAttackTests
 {
@@ -159,6 +160,42 @@ public sealed class ServiceAttackTests
         }
 
         Assert.That(OpenDescriptorCount(), Is.EqualTo(baseline));
+    }
+
+    [TestCase(GrantOrder.DescriptorFirst)]
+    [TestCase(GrantOrder.DecisionFirst)]
+    public async Task A_child_that_vanishes_before_its_grant_is_sent_ends_serving_typed_and_the_opened_file_is_closed(GrantOrder order)
+    {
+        string directory = CreateShortTempDirectory();
+        try
+        {
+            string file = System.IO.Path.Combine(directory, "granted.txt");
+            await System.IO.File.WriteAllTextAsync(file, "granted\n");
+            var service = new SupervisorService(new SupervisorServiceOptions
+            {
+                ApprovalBackend = new PolicyApprovalBackend(new PathRule(directory, AccessMode.Read)),
+                GrantOrder = order,
+            });
+            var table = DescriptorTable();
+            int baseline = OpenDescriptorCount();
+            var (connection, peer) = RawPeer.CreatePair();
+            using (connection)
+            {
+                using (peer)
+                {
+                    peer.Write(Frame(CountingService.RequestPayload("gone", file)));
+                }
+
+                Exception? fault = await FaultOf(service.ServeAsync(connection), Bound, "serving a child that is gone");
+                Assert.That(fault, Is.InstanceOf<SupervisorConnectionClosedException>(), fault?.ToString());
+            }
+
+            Assert.That(OpenDescriptorCount(), Is.EqualTo(baseline), NewDescriptors(table));
+        }
+        finally
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Test]

@@ -15,6 +15,7 @@ namespace SupervisorIpc.Tests.Hostile;
 /// </summary>
 [TestFixture]
 [Platform(Include = "Linux")]
+[NonParallelizable] // counts this process's descriptors and memory
 [CancelAfter(60_000)]
 public sealed class SilentAndDyingPeerTests
 {
