@@ -139,6 +139,54 @@ public sealed class ListenerIsolationTests
         Assert.That(OpenDescriptorCount(), Is.EqualTo(baseline), "descriptors of every connection closed");
     }
 
+    [Test]
+    public async Task A_child_flooding_at_full_speed_while_reading_its_answers_does_not_keep_another_child_from_being_answered()
+    {
+        // Default limits (10/s, burst 5), shared by both connections of the one service.
+        var service = new CountingService(requestsPerSecond: 10, burst: 5, reason: DenialReason);
+        var (floodConnection, flooder) = RawPeer.CreatePair();
+        var (goodSupervisorEnd, goodChildEnd) = SupervisorSocket.CreatePair();
+        using var stop = new CancellationTokenSource();
+        using (flooder)
+        using (floodConnection)
+        using (goodSupervisorEnd)
+        using (goodChildEnd)
+        using (var client = new SupervisorClient(goodChildEnd, "s", ownsSocket: false))
+        {
+            goodChildEnd.ReadTimeout = TimeSpan.FromSeconds(10);
+            Task floodServing = service.Service.ServeAsync(floodConnection);
+            Task goodServing = service.Service.ServeAsync(goodSupervisorEnd);
+            int flooded = 0;
+            Task flood = Task.Run(() =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    flooder.Write(Frame(CountingService.RequestPayload($"flood-{flooded}")));
+                    flooder.ReadFrame(GuardTimeout);
+                    flooded++;
+                }
+            });
+
+            await Task.Delay(200);
+            var reasons = new List<string>();
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < 3; i++)
+            {
+                AccessDeniedException? denied = Assert.ThrowsAsync<AccessDeniedException>(() => client.RequestAccessAsync("/tmp/good", AccessMode.Read));
+                reasons.Add(denied!.Reason);
+            }
+
+            TimeSpan elapsed = clock.Elapsed;
+            stop.Cancel();
+            await Within(flood, 20, "the flooder");
+            TestContext.Out.WriteLine($"shared limits: the flooder got {flooded} answers; the good child got 3 answers in {elapsed.TotalMilliseconds:F0} ms: {string.Join(" | ", reasons)}");
+            Assert.That(elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "the good child is answered promptly");
+            flooder.ShutdownWrite();
+            goodChildEnd.Shutdown();
+            await Within(Task.WhenAll(floodServing, goodServing), 20, "both serving tasks");
+        }
+    }
+
     /// <summary>Writes Request frames on a non-blocking socket until nothing more goes for <paramref name="stall"/>; returns the whole frames written.</summary>
     private static int Flood(Socket socket, TimeSpan stall)
     {
