@@ -420,13 +420,29 @@ XML
       status=1
     fi
   fi
+  local passed=0 failed=0
+  if [ "$status" -eq 0 ]; then passed=1; else failed=1; fi
+
+  # Every runtime in the package: a RID-specific publish of the same app must carry exactly
+  # that runtime's library, which is how users deploy to machines unlike this one.
+  local entry rid file
+  while read -r entry; do
+    rid="$(cut -d/ -f2 <<<"$entry")"
+    file="$(basename "$entry")"
+    if (cd "$app" && NUGET_PACKAGES="$cache" dotnet publish -c Release -r "$rid" --self-contained false \
+          -p:UseAppHost=false -p:SupervisorIpcVersion="$version" -o "$app/publish-$rid" -nologo -v:q >/dev/null) &&
+       unzip -p "$nupkg" "$entry" | cmp -s - "$app/publish-$rid/$file"; then
+      echo "publish -r $rid: carries the package's $entry"
+      passed=$((passed + 1))
+    else
+      echo "FAILED: publish -r $rid does not carry the package's $entry" >&2
+      failed=$((failed + 1))
+    fi
+  done < <(unzip -Z1 "$nupkg" | grep -E '^runtimes/[^/]+/native/libsupervisor_ipc\.(so|dylib)$')
+
   rm -rf "$app"
-  if [ "$status" -eq 0 ]; then
-    printf '\ndotnet package consumer: 1 passed, 0 failed\n'
-  else
-    printf '\ndotnet package consumer: 0 passed, 1 failed\n'
-    die "the C# package consumer failed"
-  fi
+  printf '\ndotnet package consumer: %d passed, %d failed\n' "$passed" "$failed"
+  [ "$failed" -eq 0 ] || die "the C# package consumer failed"
 }
 
 # ./build.sh test-consumers: only the consumer tests, on the current build.
