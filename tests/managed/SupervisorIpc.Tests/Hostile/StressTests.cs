@@ -27,7 +27,7 @@ public sealed class StressTests
     {
         long total = EnvironmentLong("SVIPC_HOSTILE_STRESS_FRAMES", 1_000_000);
         int senderCount = 1 + ExtraSenders + 1; // A's own sender, four more on A, B's sender
-        int perSender = (int)Math.Max(1, total / senderCount);
+        int perSender = (int)Math.Max(1, (total + senderCount - 1) / senderCount);
         var (a, b) = SupervisorSocket.CreatePair();
         using (a)
         using (b)
