@@ -71,7 +71,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>
 
     /// <summary>Serves a child started by <see cref="SupervisedChild.Start(SupervisedChildStartInfo)"/> until it closes its end.</summary>
     /// <param name="child">The child; messages whose <c>child_pid</c> is not its process id are denied.</param>
-    /// <param name="cancellationToken">Stops serving; the connection is then shut down.</param>
+    /// <param name="cancellationToken">Stops serving; a receive or send it interrupts shuts the connection down.</param>
     /// <returns>Completes when the child closed the connection.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">The connection failed or the child sent something malformed.</exception>
@@ -84,7 +84,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>
     /// <summary>Serves one connection until the peer closes it in an orderly way.</summary>
     /// <param name="connection">The connection (from a pair, a listener, or <see cref="SupervisedChild.Socket"/>).</param>
     /// <param name="expectedChildPid">When set, messages whose <c>child_pid</c> differs are denied.</param>
-    /// <param name="cancellationToken">Stops serving; the connection is then shut down.</param>
+    /// <param name="cancellationToken">Stops serving; a receive or send it interrupts shuts the connection down.</param>
     /// <returns>Completes when the peer closed the connection.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">The connection failed, timed out, or the peer sent something malformed.</exception>
@@ -112,7 +112,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>
     /// <param name="connection">Where to send the answer (and descriptor).</param>
     /// <param name="message">The message.</param>
     /// <param name="expectedChildPid">When set, a message whose <c>child_pid</c> differs is denied.</param>
-    /// <param name="cancellationToken">Cancels the decision; nothing is sent then.</param>
+    /// <param name="cancellationToken">Cancels the decision (nothing is sent then) or a blocked send (the connection is then shut down).</param>
     /// <returns>The audit event of the answer.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorSocketException">Sending the answer failed.</exception>
