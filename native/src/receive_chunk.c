@@ -22,9 +22,23 @@ typedef union svipc_control_buffer
     uint8_t bytes[CMSG_SPACE(sizeof(int) * SVIPC_MAX_RECEIVED_DESCRIPTORS)];
 } svipc_control_buffer;
 
+/* musl's CMSG_NXTHDR converts a negative long to unsigned inside its own expansion, which
+ * -Wsign-conversion then reports here; the arithmetic is the C library's, not ours. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#endif
+static struct cmsghdr* next_control_header(struct msghdr* message, struct cmsghdr* header)
+{
+    return CMSG_NXTHDR(message, header);
+}
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
 static void collect_descriptors(struct msghdr* message, svipc_arrival* arrival)
 {
-    for (struct cmsghdr* header = CMSG_FIRSTHDR(message); header != NULL; header = CMSG_NXTHDR(message, header))
+    for (struct cmsghdr* header = CMSG_FIRSTHDR(message); header != NULL; header = next_control_header(message, header))
     {
         if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS)
         {

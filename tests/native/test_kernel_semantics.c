@@ -37,6 +37,9 @@ static read_result read_once(int fd, size_t wanted)
     message.msg_controllen = sizeof(control.bytes);
     result.bytes = recvmsg(fd, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     CHECK(result.bytes >= 0);
+/* musl's CMSG_NXTHDR trips -Wsign-conversion inside its own expansion. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-conversion"
     for (struct cmsghdr* header = CMSG_FIRSTHDR(&message); header != NULL; header = CMSG_NXTHDR(&message, header))
     {
         size_t count = ((size_t)header->cmsg_len - (size_t)CMSG_LEN(0)) / sizeof(int);
@@ -48,6 +51,7 @@ static read_result read_once(int fd, size_t wanted)
             result.fds++;
         }
     }
+#pragma GCC diagnostic pop
     return result;
 }
 

@@ -179,11 +179,11 @@ void test_send_with_fds(int fd, const void* data, size_t length, const int* fds,
     message.msg_iov = &vector;
     message.msg_iovlen = 1;
     message.msg_control = control.bytes;
-    message.msg_controllen = CMSG_SPACE(sizeof(int) * fd_count);
+    message.msg_controllen = (socklen_t)CMSG_SPACE(sizeof(int) * fd_count); /* socklen_t on musl, size_t on glibc */
     struct cmsghdr* header = CMSG_FIRSTHDR(&message);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
-    header->cmsg_len = CMSG_LEN(sizeof(int) * fd_count);
+    header->cmsg_len = (socklen_t)CMSG_LEN(sizeof(int) * fd_count);
     memcpy(CMSG_DATA(header), fds, sizeof(int) * fd_count);
     CHECK(sendmsg(fd, &message, 0) == (ssize_t)length);
 }
