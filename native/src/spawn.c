@@ -195,9 +195,10 @@ static int prepare_attributes(posix_spawnattr_t* attributes)
     sigfillset(&all_signals);
     sigemptyset(&no_signals);
     /* The supervisor (e.g. the .NET runtime) ignores SIGPIPE and may block signals; the child must not inherit that. */
-    short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
 #if defined(__APPLE__)
-    flags |= POSIX_SPAWN_CLOEXEC_DEFAULT;
+    short flags = (short)(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_CLOEXEC_DEFAULT);
+#else
+    short flags = (short)(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 #endif
     int error = posix_spawnattr_setsigdefault(attributes, &all_signals);
     if (error == 0)
