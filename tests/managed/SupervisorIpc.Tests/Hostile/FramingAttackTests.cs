@@ -65,27 +65,36 @@ public sealed class FramingAttackTests
     [Test]
     public void A_frame_cut_by_the_peer_closing_at_every_byte_offset_is_a_typed_close_never_a_frame()
     {
-        byte[] frame = Frame(RequestPayload);
-        foreach (ReceiveKind kind in new[] { ReceiveKind.Message, ReceiveKind.RawSpan, ReceiveKind.RawWriter })
+        foreach (Messages.WireVector vector in Messages.WireVectors.All)
         {
-            for (int cut = 0; cut < frame.Length; cut++)
+            byte[] frame = Frame(vector.Payload);
+            ReceiveKind typed = vector.IsMessage ? ReceiveKind.Message : ReceiveKind.Response;
+            foreach (ReceiveKind kind in new[] { typed, ReceiveKind.RawSpan, ReceiveKind.RawWriter })
             {
-                var (library, peer) = RawPeer.CreatePair();
-                using (library)
-                {
-                    using (peer)
-                    {
-                        peer.Write(frame.AsSpan(0, cut));
-                    }
+                CutEverywhere(frame, kind, vector.Name);
+            }
+        }
+    }
 
-                    var error = (SupervisorConnectionClosedException)ExpectSocketError(
-                        cut == 0 ? SupervisorIpcError.Closed : SupervisorIpcError.Truncated,
-                        () => Receive(library, kind),
-                        $"{kind} cut at {cut}");
-                    Assert.That(error.IsOrderly, Is.EqualTo(cut == 0));
-                    // Nothing more ever comes out of that stream as a frame.
-                    Assert.Throws(Is.InstanceOf<SupervisorSocketException>(), () => Receive(library, kind), $"{kind} cut at {cut}, second receive");
+    private static void CutEverywhere(byte[] frame, ReceiveKind kind, string name)
+    {
+        for (int cut = 0; cut < frame.Length; cut++)
+        {
+            var (library, peer) = RawPeer.CreatePair();
+            using (library)
+            {
+                using (peer)
+                {
+                    peer.Write(frame.AsSpan(0, cut));
                 }
+
+                var error = (SupervisorConnectionClosedException)ExpectSocketError(
+                    cut == 0 ? SupervisorIpcError.Closed : SupervisorIpcError.Truncated,
+                    () => Receive(library, kind),
+                    $"{name} via {kind} cut at {cut}");
+                Assert.That(error.IsOrderly, Is.EqualTo(cut == 0));
+                // Nothing more ever comes out of that stream as a frame.
+                Assert.Throws(Is.InstanceOf<SupervisorSocketException>(), () => Receive(library, kind), $"{name} via {kind} cut at {cut}, second receive");
             }
         }
     }
