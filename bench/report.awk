@@ -28,7 +28,7 @@ function maximum(list,    n, values, i, m) {
 
 function add(key, value) { series[key] = (key in series) ? series[key] " " value : value }
 
-BEGIN { impl_count = split("floor c-lib c-lib-encode cs-raw cs-typed cs-socket-stj", impls, " ") }
+BEGIN { impl_count = split("floor c-lib c-lib-encode cs-pinvoke cs-raw cs-typed cs-socket-stj", impls, " ") }
 
 $1 == "result" {
     delete field

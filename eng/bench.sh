@@ -11,7 +11,7 @@ BENCH_HARNESS_PROJECT="$REPO_ROOT/bench/managed/SupervisorIpc.Bench.Harness/Supe
 BENCH_BDN_PROJECT="$REPO_ROOT/bench/managed/SupervisorIpc.Benchmarks/SupervisorIpc.Benchmarks.csproj"
 BENCH_HARNESS_DIR="$ARTIFACTS/bin/SupervisorIpc.Bench.Harness/Release/net10.0"
 BENCH_BDN_DIR="$ARTIFACTS/bin/SupervisorIpc.Benchmarks/Release/net10.0"
-BENCH_MANAGED_WARMUP_FACTOR=5
+BENCH_MANAGED_WARMUP_FACTOR=3
 
 bench_build() {
   require_native_toolchain
@@ -68,6 +68,8 @@ bench_timings() {
       for fd in 0 1; do
         impls=(floor c-lib cs-raw cs-typed)
         [ "$fd" = 0 ] && impls+=(cs-socket-stj)
+        # Bare P/Invoke over the C library: splits the managed gap into transitions and facade (pinned only).
+        [ "$mode" = pinned ] && impls+=(cs-pinvoke)
         while read -r impl; do
           bench_run_program "$mode" "$run" roundtrip "$impl" "$fd" "$rt_iterations" "$rt_warmup"
         done < <(bench_rotate "$run" "${impls[@]}")

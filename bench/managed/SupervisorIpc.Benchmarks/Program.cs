@@ -29,7 +29,7 @@ internal static class Program
         }
 
         string[] passOn = args.Where((arg, i) => arg != "--quick" && i != artifactsIndex && i != artifactsIndex + 1).ToArray();
-        Job job = (quick ? Job.ShortRun : Job.Default.WithWarmupCount(4).WithIterationCount(12).WithLaunchCount(1))
+        Job job = (quick ? Job.ShortRun : Job.Default.WithWarmupCount(3).WithIterationCount(8).WithLaunchCount(1))
             .WithToolchain(InProcessEmitToolchain.Instance);
         IConfig config = ManualConfig.CreateEmpty()
             .AddJob(job)
