@@ -368,7 +368,8 @@ package_test_native_consumers() {
     -Wl,-rpath,"$libdir" -o "$work/consumer_c_pkgconfig"
   package_run_consumer c-pkg-config "$work/consumer_c_pkgconfig" shared
 
-  printf '\nnative consumers: %d passed, %d failed\n' "$PACKAGE_CONSUMER_PASSED" "$PACKAGE_CONSUMER_FAILED"
+  # One word and a colon before the counts: the form CI reads as a closing line.
+  printf '\nconsumers: %d passed, %d failed\n' "$PACKAGE_CONSUMER_PASSED" "$PACKAGE_CONSUMER_FAILED"
   [ "$PACKAGE_CONSUMER_FAILED" -eq 0 ] || die "native consumer tests failed"
   PACKAGE_CONSUMER_PASSED=0
 }
@@ -464,7 +465,7 @@ XML
   done < <(unzip -Z1 "$nupkg" | grep -E '^runtimes/[^/]+/native/libsupervisor_ipc\.(so|dylib)$')
 
   rm -rf "$app"
-  printf '\ndotnet package consumer: %d passed, %d failed\n' "$passed" "$failed"
+  printf '\nnupkg-consumer: %d passed, %d failed\n' "$passed" "$failed"
   [ "$failed" -eq 0 ] || die "the C# package consumer failed"
 }
 
@@ -522,7 +523,7 @@ package_test_aot() {
   fi
   log "aot: run the native executable"
   "$PACKAGE_AOT_DIR/$rid/AotGrantFlow"
-  printf '\naot grant flow: 1 passed, 0 failed\n'
+  printf '\naot: 1 passed, 0 failed\n'
 }
 
 # ---- registered with ./build.sh test ------------------------------------------------------
