@@ -160,17 +160,18 @@ package_ctest() {
   (cd "$build_dir" && ctest "${args[@]}")
 }
 
+# package_build_arm64 [TARGET...]: the whole tree, or only TARGETs (pack needs the library alone).
 package_build_arm64() {
   package_require_arm64_tools
   log "linux-arm64: cross-build ($PACKAGE_ARM64_DIR)"
-  package_cmake_build "$PACKAGE_ARM64_DIR" "$REPO_ROOT/eng/toolchains/aarch64-linux-gnu.cmake"
+  package_cmake_build "$PACKAGE_ARM64_DIR" "$REPO_ROOT/eng/toolchains/aarch64-linux-gnu.cmake" "$@"
 }
 
 # The library alone, for packing (./build.sh test-musl builds and runs the suites).
 package_build_musl() {
   package_require_musl_tools
   log "linux-musl-x64: musl-gcc build of the library ($PACKAGE_MUSL_DIR)"
-  package_cmake_build "$PACKAGE_MUSL_DIR" "$REPO_ROOT/eng/toolchains/x86_64-linux-musl.cmake" supervisor_ipc supervisor_ipc_static
+  package_cmake_build "$PACKAGE_MUSL_DIR" "$REPO_ROOT/eng/toolchains/x86_64-linux-musl.cmake" supervisor_ipc
 }
 
 command_test_arm64() {
@@ -227,7 +228,7 @@ package_stage_rid() {
   host="$(package_host_rid)"
   case "$rid" in
     "$host") package_stage_asset "$rid" "$NATIVE_RELEASE_DIR/lib" ;;
-    linux-arm64) package_build_arm64; package_stage_asset "$rid" "$PACKAGE_ARM64_DIR/lib" ;;
+    linux-arm64) package_build_arm64 supervisor_ipc; package_stage_asset "$rid" "$PACKAGE_ARM64_DIR/lib" ;;
     linux-musl-x64) package_build_musl; package_stage_asset "$rid" "$PACKAGE_MUSL_DIR/lib" ;;
     *) die "cannot build $rid on $host; build it there and pack with --prebuilt" ;;
   esac
