@@ -47,4 +47,7 @@ public enum SupervisorIpcError
 
     /// <summary>A listener refused a peer whose user id is not allowed.</summary>
     PeerRejected = 15,
+
+    /// <summary>The opened file lies outside every allowed root (a symbolic link or a non-regular file led elsewhere).</summary>
+    NotConfined = 16,
 }
