@@ -69,7 +69,7 @@ bench_timings() {
         impls=(floor c-lib cs-raw cs-typed)
         [ "$fd" = 0 ] && impls+=(cs-socket-stj)
         # Bare P/Invoke over the C library: splits the managed gap into transitions and facade (pinned only).
-        [ "$mode" = pinned ] && impls+=(cs-pinvoke)
+        [ "$mode" = pinned ] && [ "$fd" = 0 ] && impls+=(cs-pinvoke)
         while read -r impl; do
           bench_run_program "$mode" "$run" roundtrip "$impl" "$fd" "$rt_iterations" "$rt_warmup"
         done < <(bench_rotate "$run" "${impls[@]}")

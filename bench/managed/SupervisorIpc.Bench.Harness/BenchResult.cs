@@ -10,8 +10,8 @@ internal sealed record BenchResult(
     long ElapsedNanoseconds,
     ResourceUsage.Snapshot Start,
     ResourceUsage.Snapshot End,
-    long ChildAllocatedBytes,
-    long SupervisorAllocatedBytes,
+    double ChildAllocatedBytesPerOp,
+    double SupervisorAllocatedBytesPerOp,
     int Gen0Collections,
     long MethodsJittedDuringRun)
 {
@@ -25,7 +25,7 @@ internal sealed record BenchResult(
             $"cpu_ns_per_op={(End.CpuNanoseconds - Start.CpuNanoseconds) / count:F1} " +
             $"switches_per_op={(End.ContextSwitches - Start.ContextSwitches) / count:F2} " +
             $"messages_per_s={count * 1e9 / ElapsedNanoseconds:F0} " +
-            $"child_alloc_bytes_per_op={ChildAllocatedBytes / count:F1} " +
-            $"supervisor_alloc_bytes_per_op={SupervisorAllocatedBytes / count:F1} gen0={Gen0Collections} jitted_during_run={MethodsJittedDuringRun}");
+            $"child_alloc_bytes_per_op={ChildAllocatedBytesPerOp:F1} " +
+            $"supervisor_alloc_bytes_per_op={SupervisorAllocatedBytesPerOp:F1} gen0={Gen0Collections} jitted_during_run={MethodsJittedDuringRun}");
     }
 }

@@ -28,6 +28,7 @@ internal static class PeerFactory
         "cs-typed" => new TypedPeers(options.WithFd),
         "cs-raw" => new RawFramePeers(options.WithFd),
         "cs-pinvoke" => new PInvokePeers(options.WithFd),
+        "cs-pinvoke-sh" => new SafeHandlePInvokePeers(options.WithFd),
         "cs-socket-stj" => new SocketJsonPeers(),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Impl, "unknown implementation"),
     };

@@ -7,8 +7,8 @@ namespace SupervisorIpc.Bench.Harness;
 internal static class Program
 {
     private const string Usage =
-        "usage: SupervisorIpc.Bench.Harness roundtrip --impl cs-typed|cs-raw|cs-pinvoke|cs-socket-stj [--fd 0|1] [--iterations N] [--warmup N]\n" +
-        "       SupervisorIpc.Bench.Harness throughput --impl cs-typed|cs-raw|cs-pinvoke|cs-socket-stj [--iterations N] [--warmup N]\n" +
+        "usage: SupervisorIpc.Bench.Harness roundtrip --impl cs-typed|cs-raw|cs-pinvoke|cs-pinvoke-sh|cs-socket-stj [--fd 0|1] [--iterations N] [--warmup N]\n" +
+        "       SupervisorIpc.Bench.Harness throughput --impl cs-typed|cs-raw|cs-pinvoke|cs-pinvoke-sh|cs-socket-stj [--iterations N] [--warmup N]\n" +
         "       SupervisorIpc.Bench.Harness micro [ITERATIONS]";
 
     private static int Main(string[] args)
