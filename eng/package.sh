@@ -4,6 +4,7 @@
 #   ./build.sh test-musl   build with musl-gcc, run the C tests (linux-musl-x64)
 #   ./build.sh aot         publish the NativeAOT sample and run it
 #   ./build.sh test-consumers / test-package   the consumer tests alone (see docs/packaging.md)
+#   ./build.sh public-api  declare new public .NET API in PublicAPI.Unshipped.txt
 # ./build.sh test also runs the suites registered at the end of this file.
 
 PACKAGE_PROJECT="$REPO_ROOT/managed/SupervisorIpc/SupervisorIpc.csproj"
@@ -535,3 +536,13 @@ if [ "$(uname -s)/$(uname -m)" = Linux/x86_64 ] && ! ldd --version 2>&1 | grep -
   EXTRA_TESTS+=(command_test_arm64 command_test_musl)
 fi
 EXTRA_TESTS+=(package_test_native_consumers package_test_dotnet_consumer package_test_aot)
+
+# ./build.sh public-api: after an intended change of the public .NET API, declare the new
+# members in managed/SupervisorIpc/PublicAPI.Unshipped.txt (the build fails until they are).
+# Removed members: delete their lines by hand (the build names them, RS0017).
+command_public_api() {
+  require_dotnet
+  managed_dotnet_env
+  log "public API: declaring new public members in PublicAPI.Unshipped.txt"
+  dotnet format analyzers "$PACKAGE_PROJECT" --diagnostics RS0016 --severity info
+}
