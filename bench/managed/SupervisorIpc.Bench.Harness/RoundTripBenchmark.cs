@@ -64,6 +64,12 @@ internal static class Warmup
     /// <summary>Runs the warm-up; returns the number of steps taken, which the peer thread must match.</summary>
     public static long Run(long steps, Action step)
     {
+        if (steps <= 0)
+        {
+            // No warm-up at all: a fixed number of steps, e.g. for counting syscalls with strace.
+            return 0;
+        }
+
         long chunk = Math.Max(steps / Chunks, 1000);
         long done = 0;
         var clock = Stopwatch.StartNew();
