@@ -103,11 +103,11 @@ static void log_write(stream_log* log, int writer, const uint8_t* data, size_t l
     {
         memset(&control, 0, sizeof(control));
         message.msg_control = control.bytes;
-        message.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)fd_count);
+        message.msg_controllen = (socklen_t)CMSG_SPACE(sizeof(int) * (size_t)fd_count); /* socklen_t on musl */
         struct cmsghdr* header = CMSG_FIRSTHDR(&message);
         header->cmsg_level = SOL_SOCKET;
         header->cmsg_type = SCM_RIGHTS;
-        header->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)fd_count);
+        header->cmsg_len = (socklen_t)CMSG_LEN(sizeof(int) * (size_t)fd_count);
         memcpy(CMSG_DATA(header), fds, sizeof(int) * (size_t)fd_count);
     }
     ssize_t sent = sendmsg(writer, &message, MSG_DONTWAIT | MSG_NOSIGNAL);

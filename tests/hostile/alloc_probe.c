@@ -6,6 +6,7 @@
 static int probe_open;
 static size_t probe_largest;
 
+#if defined(ALLOC_PROBE_ASAN) || defined(__GLIBC__)
 static void probe_record(size_t size)
 {
     if (!__atomic_load_n(&probe_open, __ATOMIC_RELAXED))
@@ -15,6 +16,7 @@ static void probe_record(size_t size)
     {
     }
 }
+#endif
 
 void alloc_probe_begin(void)
 {

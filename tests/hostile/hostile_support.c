@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -128,16 +129,18 @@ long hostile_send_with_fds(int fd, const void* data, size_t length, const int* f
     message.msg_iov = &iov;
     message.msg_iovlen = 1;
     message.msg_control = control;
-    message.msg_controllen = control_size;
+    message.msg_controllen = (socklen_t)control_size; /* socklen_t on musl, size_t on glibc */
     struct cmsghdr* header = CMSG_FIRSTHDR(&message);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
-    header->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)fd_count);
+    header->cmsg_len = (socklen_t)CMSG_LEN(sizeof(int) * (size_t)fd_count);
     memcpy(CMSG_DATA(header), fds, sizeof(int) * (size_t)fd_count);
     ssize_t sent;
     do
     {
-        sent = sendmsg(fd, &message, MSG_NOSIGNAL);
+        /* The raw system call: musl's sendmsg wrapper refuses more than 1,024 bytes of control data (ENOMEM),
+         * and the attacks need up to the kernel's own limit of 253 descriptors. */
+        sent = (ssize_t)syscall(SYS_sendmsg, fd, &message, MSG_NOSIGNAL);
     } while (sent < 0 && errno == EINTR);
     int saved = errno;
     free(control);
