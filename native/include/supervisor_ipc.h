@@ -189,8 +189,9 @@ SVIPC_API svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* pay
  * Receives the next frame into buffer. On SVIPC_OK *length is the payload size.
  * If capacity is too small, returns SVIPC_BUFFER_TOO_SMALL with *length set to
  * the size needed and keeps the frame for the next call. A descriptor carrier met
- * where a frame should start is kept for svipc_recv_fd. After SVIPC_TIMEOUT the
- * partial frame resumes on the next call.
+ * where a frame should start is kept for svipc_recv_fd; only one is kept: a second
+ * carrier before svipc_recv_fd took the first is SVIPC_PROTOCOL_VIOLATION. After
+ * SVIPC_TIMEOUT the partial frame resumes on the next call.
  */
 SVIPC_API svipc_status svipc_recv_frame(svipc_socket* socket, uint8_t* buffer, uint32_t capacity, uint32_t* length);
 

@@ -324,8 +324,9 @@ internal static unsafe partial class NativeMethods
     /// Receives the next frame into buffer. On SVIPC_OK *length is the payload size.
     /// If capacity is too small, returns SVIPC_BUFFER_TOO_SMALL with *length set to
     /// the size needed and keeps the frame for the next call. A descriptor carrier met
-    /// where a frame should start is kept for svipc_recv_fd. After SVIPC_TIMEOUT the
-    /// partial frame resumes on the next call.
+    /// where a frame should start is kept for svipc_recv_fd; only one is kept: a second
+    /// carrier before svipc_recv_fd took the first is SVIPC_PROTOCOL_VIOLATION. After
+    /// SVIPC_TIMEOUT the partial frame resumes on the next call.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_recv_frame", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
