@@ -31,6 +31,10 @@ usage: ./build.sh <command>
   aot        publish the NativeAOT sample (samples/AotGrantFlow) and run it
   test-consumers  install/pack, then build and run the C, C++ and C# consumer programs
   test-package    run the C# consumer against artifacts/packages/SupervisorIpc.<version>.nupkg as is
+  public-api declare intended public API additions (PublicAPI.Unshipped.txt)
+  fuzz [s]   run every libFuzzer harness for s seconds each (default 300)
+  valgrind   run the C tests under valgrind memcheck (zero errors, zero leaks)
+  bench      run the benchmark suite and write BENCHMARKS.md (bench --quick: shorter)
   help       this text
 TXT
 }
@@ -39,7 +43,11 @@ cmd="${1:-help}"
 shift || true
 case "$cmd" in
   build)    native_build; managed_build ;;
-  test)     native_build; native_test; managed_build; managed_test; run_extra_tests ;;
+  test)
+    mkdir -p "$ARTIFACTS"
+    # Every suite prints its own count; the last line adds them up.
+    (native_build; native_test; managed_build; managed_test; run_extra_tests) 2>&1 | tee "$ARTIFACTS/test.log"
+    summarize_test_counts "$ARTIFACTS/test.log" ;;
   bindings) managed_bindings ;;
   demo)     native_build; managed_build; run_demo "$@" ;;
   help|-h|--help) usage ;;

@@ -31,3 +31,22 @@ run_extra_tests() {
   local t
   for t in "${EXTRA_TESTS[@]}"; do "$t"; done
 }
+
+# Adds up the per-suite counts in a test log: CTest's "N% tests passed, F tests failed out of T"
+# and the plain "name: P passed, F failed" lines the other suites print.
+summarize_test_counts() {
+  awk '
+    /tests passed, [0-9]+ tests failed out of [0-9]+/ {
+      for (i = 1; i <= NF; i++) if ($i == "of") total = $(i + 1)
+      for (i = 1; i <= NF; i++) if ($i == "failed" && $(i - 1) == "tests") failed_now = $(i - 2)
+      passed += total - failed_now; failed += failed_now; next
+    }
+    /^[A-Za-z0-9 ._#-]+: [0-9]+ passed, [0-9]+ failed/ {
+      for (i = 1; i <= NF; i++) {
+        if ($i ~ /^passed,?$/) passed += $(i - 1)
+        if ($i ~ /^failed,?$/) failed += $(i - 1)
+      }
+    }
+    END { printf "total: %d passed, %d failed\n", passed, failed; exit failed > 0 }
+  ' "$1"
+}
