@@ -54,16 +54,8 @@ internal static partial class MicroCosts
 
     private static void Measure<T>(string name, long iterations, Func<T> operation)
     {
-        // Warm-up with pauses, so that tiered compilation has installed optimized code.
-        for (int round = 0; round < 4; round++)
-        {
-            for (long i = 0; i < Math.Min(iterations, 200_000); i++)
-            {
-                _ = operation();
-            }
-
-            Thread.Sleep(100);
-        }
+        // The round-trip warm-up: runs until tiered compilation has gone quiet.
+        Warmup.Run(Math.Min(iterations, 200_000), () => operation());
 
         long allocated = GC.GetAllocatedBytesForCurrentThread();
         long start = ResourceUsage.ThreadCpuNanoseconds();
