@@ -60,7 +60,7 @@ internal static class FlowTestSupport
     }
 
     /// <summary>Number of open descriptors of this process.</summary>
-    public static int OpenDescriptorCount() => Directory.GetFiles("/proc/self/fd").Length;
+    public static int OpenDescriptorCount() => DescriptorCount.Open();
 
     /// <summary>Whether the descriptor is close-on-exec, from /proc/self/fdinfo.</summary>
     public static bool IsCloseOnExec(int fd)

@@ -119,12 +119,8 @@ internal static class HostileSupport
         Assert.That(thrown, Is.InstanceOf<SupervisorMessageFormatException>(), $"{context}: got {thrown?.GetType().Name ?? "no exception"}: {thrown?.Message}");
     }
 
-    /// <summary>
-    /// Open descriptors of this process (the enumeration's own descriptor included, the same every time), except
-    /// the runtime's open assembly files: the runtime opens those whenever any code first needs an assembly, which
-    /// says nothing about the library.
-    /// </summary>
-    public static int OpenDescriptorCount() => DescriptorTable().Count(e => !IsRuntimeAssembly(e.Value)) + 1;
+    /// <summary>Open descriptors of this process, without the runtime's own lazily opened ones (see <see cref="DescriptorCount"/>).</summary>
+    public static int OpenDescriptorCount() => DescriptorCount.Open();
 
     private static bool IsRuntimeAssembly(string target) => target.EndsWith(".dll", StringComparison.Ordinal);
 
