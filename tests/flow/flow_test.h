@@ -13,34 +13,9 @@
 
 #include "supervisor_ipc.h"
 
-#define FLOW_FAIL(...)                                                           \
-    do                                                                           \
-    {                                                                            \
-        fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                     \
-        fprintf(stderr, __VA_ARGS__);                                            \
-        fputc('\n', stderr);                                                     \
-        exit(1);                                                                 \
-    } while (0)
+#include "../support/svipc_test_check.h"
 
-#define CHECK(cond)                                                              \
-    do                                                                           \
-    {                                                                            \
-        if (!(cond))                                                             \
-            FLOW_FAIL("check failed: %s", #cond);                                \
-    } while (0)
-
-#define CHECK_STATUS(expr, expected)                                             \
-    do                                                                           \
-    {                                                                            \
-        svipc_status check_status_actual_ = (expr);                              \
-        svipc_status check_status_expected_ = (expected);                        \
-        if (check_status_actual_ != check_status_expected_)                      \
-            FLOW_FAIL("%s returned %d (%s), expected %d (%s)", #expr,            \
-                      (int)check_status_actual_,                                 \
-                      svipc_status_message(check_status_actual_),                \
-                      (int)check_status_expected_,                               \
-                      svipc_status_message(check_status_expected_));             \
-    } while (0)
+#define FLOW_FAIL SVIPC_TEST_FAIL
 
 /* Exit code a case returns when it cannot run here (CTest SKIP_RETURN_CODE). */
 #define FLOW_NOT_RUN 77

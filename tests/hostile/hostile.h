@@ -14,34 +14,10 @@
 
 #include "supervisor_ipc.h"
 
-#define HOSTILE_FAIL(...)                                                        \
-    do                                                                           \
-    {                                                                            \
-        fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                     \
-        fprintf(stderr, __VA_ARGS__);                                            \
-        fputc('\n', stderr);                                                     \
-        exit(1);                                                                 \
-    } while (0)
+#define SVIPC_TEST_STATUS_TEXT(status) hostile_status_name(status)
+#include "../support/svipc_test_check.h"
 
-#define CHECK(cond)                                                              \
-    do                                                                           \
-    {                                                                            \
-        if (!(cond))                                                             \
-            HOSTILE_FAIL("check failed: %s", #cond);                             \
-    } while (0)
-
-#define CHECK_STATUS(expr, expected)                                             \
-    do                                                                           \
-    {                                                                            \
-        svipc_status check_status_actual_ = (expr);                              \
-        svipc_status check_status_expected_ = (expected);                        \
-        if (check_status_actual_ != check_status_expected_)                      \
-            HOSTILE_FAIL("%s returned %s (%d), expected %s (%d)", #expr,         \
-                         hostile_status_name(check_status_actual_),              \
-                         (int)check_status_actual_,                              \
-                         hostile_status_name(check_status_expected_),            \
-                         (int)check_status_expected_);                           \
-    } while (0)
+#define HOSTILE_FAIL SVIPC_TEST_FAIL
 
 /** A test case: a name for the log and a function that exits non-zero on failure. */
 typedef struct hostile_case
