@@ -45,10 +45,6 @@ svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd)
     {
         return SVIPC_INVALID_ARGUMENT;
     }
-    if (fcntl(fd, F_GETFD) < 0)
-    {
-        return SVIPC_INVALID_ARGUMENT;
-    }
     if (svipc_is_shut_down(socket))
     {
         return SVIPC_SHUT_DOWN;
@@ -78,7 +74,7 @@ svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd)
     int descriptor = fd;
     memcpy(CMSG_DATA(header), &descriptor, sizeof(descriptor));
 
-    const svipc_call_clock clock = svipc_start_call_clock();
+    svipc_call_clock clock = svipc_start_call_clock(socket, SO_SNDTIMEO);
     for (;;)
     {
         ssize_t sent = sendmsg(socket->fd, &message, SVIPC_SEND_FLAGS);
@@ -96,6 +92,11 @@ svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd)
             continue;
         }
         int error = sent < 0 ? errno : EIO;
+        if (error == EBADF)
+        {
+            /* fd is not open: the kernel refused the SCM_RIGHTS message before sending anything. */
+            return SVIPC_INVALID_ARGUMENT;
+        }
         if (error == EPIPE || error == ECONNRESET)
         {
             errno = error;
@@ -136,7 +137,7 @@ svipc_status svipc_recv_fd(svipc_socket* socket, int32_t* fd)
      * byte lets Linux show a carrier that brought extra bytes (see SVIPC_BOUNDARY_READ_SIZE).
      */
     svipc_arrival arrival;
-    svipc_call_clock clock = svipc_start_call_clock();
+    svipc_call_clock clock = svipc_start_call_clock(socket, SO_RCVTIMEO);
     svipc_status status = svipc_receive_chunk(socket, socket->header, SVIPC_BOUNDARY_READ_SIZE, &arrival, &clock);
     if (status != SVIPC_OK)
     {

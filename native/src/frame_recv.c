@@ -131,7 +131,7 @@ static svipc_status receive_payload(svipc_socket* socket, svipc_call_clock* cloc
 
 static svipc_status receive_frame(svipc_socket* socket, uint32_t capacity, uint32_t* length)
 {
-    svipc_call_clock clock = svipc_start_call_clock();
+    svipc_call_clock clock = svipc_start_call_clock(socket, SO_RCVTIMEO);
     svipc_status status = check_receivable(socket);
     if (status == SVIPC_OK)
     {

@@ -50,7 +50,7 @@ svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint
     };
     const size_t total = sizeof(header) + length;
     size_t sent = 0;
-    svipc_call_clock clock = svipc_start_call_clock();
+    svipc_call_clock clock = svipc_start_call_clock(socket, SO_SNDTIMEO);
     while (sent < total)
     {
         struct iovec vectors[2];

@@ -21,9 +21,19 @@ int64_t svipc_monotonic_ms(void)
     return (int64_t)now.tv_sec * 1000 + (int64_t)now.tv_nsec / 1000000;
 }
 
-svipc_call_clock svipc_start_call_clock(void)
+bool svipc_has_kernel_timeout(int fd, int timeout_option)
 {
-    svipc_call_clock clock = { .started_ms = svipc_monotonic_ms(), .made_progress = false };
+    struct timeval value = { 0, 0 };
+    socklen_t length = (socklen_t)sizeof(value);
+    return getsockopt(fd, SOL_SOCKET, timeout_option, &value, &length) != 0 || value.tv_sec != 0 || value.tv_usec != 0;
+}
+
+svipc_call_clock svipc_start_call_clock(const svipc_socket* socket, int timeout_option)
+{
+    const atomic_bool* timed = timeout_option == SO_RCVTIMEO ? &socket->receive_timed : &socket->send_timed;
+    /* A clock read costs about as much as the rest of a call's user-space work: skip it when no timeout applies. */
+    bool read_clock = atomic_load_explicit(timed, memory_order_relaxed);
+    svipc_call_clock clock = { .started_ms = read_clock ? svipc_monotonic_ms() : SVIPC_CLOCK_NOT_READ, .made_progress = false };
     return clock;
 }
 
@@ -43,7 +53,7 @@ static svipc_status poll_once(svipc_socket* socket, short events, int timeout_ms
     return errno == EINTR ? SVIPC_OK : svipc_status_from_errno(socket, errno);
 }
 
-svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, short events, const svipc_call_clock* clock)
+svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, short events, svipc_call_clock* clock)
 {
     struct timeval value = { 0, 0 };
     socklen_t length = (socklen_t)sizeof(value);
@@ -65,6 +75,12 @@ svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, 
         return poll_once(socket, events, -1);
     }
     int64_t timeout_ms = (int64_t)value.tv_sec * 1000 + ((int64_t)value.tv_usec + 999) / 1000;
+    if (clock->started_ms == SVIPC_CLOCK_NOT_READ)
+    {
+        /* The timeout was set (by another thread, or on the raw descriptor) after the call started: the call's
+         * budget starts now, once, so that later waits in the same call only get what is left of it. */
+        clock->started_ms = svipc_monotonic_ms();
+    }
     for (;;)
     {
         if (svipc_is_shut_down(socket))

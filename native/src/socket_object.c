@@ -18,6 +18,9 @@ svipc_status svipc_socket_wrap(int fd, bool is_listener, svipc_socket** result)
     socket->fd = fd;
     socket->is_listener = is_listener;
     atomic_init(&socket->shut_down, false);
+    /* An adopted or accepted descriptor may come with timeouts set (accepted sockets inherit the listener's). */
+    atomic_init(&socket->receive_timed, svipc_has_kernel_timeout(fd, SO_RCVTIMEO));
+    atomic_init(&socket->send_timed, svipc_has_kernel_timeout(fd, SO_SNDTIMEO));
     socket->pending_fd = SVIPC_NO_DESCRIPTOR_VALUE;
     *result = socket;
     return SVIPC_OK;

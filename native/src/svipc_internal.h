@@ -44,6 +44,13 @@ struct svipc_socket
     /* Written by svipc_shutdown from any thread; read before and after every blocking call. */
     atomic_bool shut_down;
 
+    /*
+     * Whether SO_RCVTIMEO / SO_SNDTIMEO may be set. Only then does a call read the clock when it starts
+     * (svipc_start_call_clock): without a timeout the start time is never used.
+     */
+    atomic_bool receive_timed;
+    atomic_bool send_timed;
+
     /* Send direction: touched only by the (single) sending thread. */
     bool send_desynchronized;
 
@@ -104,7 +111,14 @@ typedef struct svipc_call_clock
     bool made_progress;
 } svipc_call_clock;
 
-svipc_call_clock svipc_start_call_clock(void);
+/* started_ms when the clock was not read because no timeout was set at the start of the call. */
+#define SVIPC_CLOCK_NOT_READ INT64_MIN
+
+/* Reads the clock only if timeout_option (SO_RCVTIMEO or SO_SNDTIMEO) is set on the socket. */
+svipc_call_clock svipc_start_call_clock(const svipc_socket* socket, int timeout_option);
+
+/* Whether the kernel has timeout_option set on fd (true when it cannot tell). */
+bool svipc_has_kernel_timeout(int fd, int timeout_option);
 
 /* receive_chunk.c */
 svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival,
@@ -124,7 +138,7 @@ int64_t svipc_monotonic_ms(void);
  * returns at once unless the call has made progress (then the next system call is
  * non-blocking, so it waits without limit instead).
  */
-svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, short events, const svipc_call_clock* clock);
+svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, short events, svipc_call_clock* clock);
 
 /* frame_recv.c */
 void svipc_release_receive_state(svipc_socket* socket);

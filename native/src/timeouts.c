@@ -20,6 +20,7 @@ static svipc_status set_timeout(svipc_socket* socket, int option, int32_t timeou
     {
         return SVIPC_SYSTEM_ERROR;
     }
+    atomic_store(option == SO_RCVTIMEO ? &socket->receive_timed : &socket->send_timed, timeout_ms > 0);
     return SVIPC_OK;
 }
 

@@ -7,6 +7,8 @@
 #include "hostile.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -181,47 +183,77 @@ typedef struct dribble_job
     const uint8_t* frame;
     size_t frame_length;
     int interval_ms;
+    /* Set once the receive under test has returned: the rest of the frame then goes out at once. */
+    atomic_bool hurry;
 } dribble_job;
 
 static void* dribble_slowly(void* argument)
 {
-    const dribble_job* job = argument;
-    for (size_t i = 0; i < job->frame_length; i++)
+    dribble_job* job = argument;
+    size_t sent = 0;
+    while (sent < job->frame_length && !atomic_load(&job->hurry))
     {
         struct timespec delay = {0, (long)job->interval_ms * 1000000L};
         nanosleep(&delay, NULL);
-        hostile_write_all(job->peer, job->frame + i, 1);
+        hostile_write_all(job->peer, job->frame + sent, 1);
+        sent++;
     }
+    hostile_write_all(job->peer, job->frame + sent, job->frame_length - sent);
     return NULL;
 }
 
 /*
  * A peer that sends one byte just before each read timeout would expire must not
  * stretch one receive call to (frame length x timeout): the timeout bounds the
- * call, and the frame then resumes on the next calls.
+ * call, and the frame then resumes on the next calls. The library reads the clock
+ * only on sockets it knows to have a timeout, so the timeout is set in each way a
+ * caller can set it: through the API, on a descriptor before adopting it, and on
+ * the adopted descriptor behind the library's back.
  */
-static void dribbling_peer_cannot_stretch_a_receive(void)
+enum timeout_setting
+{
+    TIMEOUT_THROUGH_API,
+    TIMEOUT_BEFORE_ADOPTION,
+    TIMEOUT_ON_RAW_DESCRIPTOR,
+};
+
+static void set_kernel_read_timeout(int fd, int timeout_ms)
+{
+    struct timeval value = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+    CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, sizeof(value)) == 0);
+}
+
+static void dribbling_peer_cannot_stretch_a_receive_with(enum timeout_setting setting)
 {
     static uint8_t buffer[SVIPC_MAX_PAYLOAD];
-    svipc_socket* library;
-    int peer;
-    hostile_raw_pair(&library, &peer);
     const int timeout_ms = 300;
-    CHECK_STATUS(svipc_set_read_timeout(library, timeout_ms), SVIPC_OK);
+    int fds[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+    svipc_socket* library;
+    int peer = fds[1];
+    if (setting == TIMEOUT_BEFORE_ADOPTION)
+        set_kernel_read_timeout(fds[0], timeout_ms);
+    CHECK_STATUS(svipc_from_fd(fds[0], &library), SVIPC_OK);
+    if (setting == TIMEOUT_THROUGH_API)
+        CHECK_STATUS(svipc_set_read_timeout(library, timeout_ms), SVIPC_OK);
+    if (setting == TIMEOUT_ON_RAW_DESCRIPTOR)
+        set_kernel_read_timeout(svipc_fd(library), timeout_ms);
     const char* text = hostile_reference_payloads[3];
     size_t frame_length;
     uint8_t* frame = hostile_build_frame(text, (uint32_t)strlen(text), &frame_length);
     dribble_job job = {.peer = peer, .frame = frame, .frame_length = frame_length, .interval_ms = timeout_ms / 3};
+    atomic_init(&job.hurry, false);
     pthread_t writer;
     CHECK(pthread_create(&writer, NULL, dribble_slowly, &job) == 0);
     uint32_t length = 0;
     int64_t start = hostile_now_ms();
     svipc_status status = svipc_recv_frame(library, buffer, sizeof(buffer), &length);
     int64_t elapsed = hostile_now_ms() - start;
-    /* The whole frame takes frame_length x 100 ms (about 6 s) to arrive. */
+    atomic_store(&job.hurry, true);
+    /* Dribbled, the whole frame would take frame_length x 100 ms (about 6 s) to arrive. */
     if (status != SVIPC_TIMEOUT || elapsed > 10 * timeout_ms)
-        HOSTILE_FAIL("a %d ms read timeout let a dribbling peer hold the call for %lld ms (%s)", timeout_ms,
-                     (long long)elapsed, hostile_status_name(status));
+        HOSTILE_FAIL("a %d ms read timeout (setting %d) let a dribbling peer hold the call for %lld ms (%s)", timeout_ms,
+                     (int)setting, (long long)elapsed, hostile_status_name(status));
     do
     {
         status = svipc_recv_frame(library, buffer, sizeof(buffer), &length);
@@ -234,6 +266,21 @@ static void dribbling_peer_cannot_stretch_a_receive(void)
     close(peer);
 }
 
+static void dribbling_peer_cannot_stretch_a_receive(void)
+{
+    dribbling_peer_cannot_stretch_a_receive_with(TIMEOUT_THROUGH_API);
+}
+
+static void dribbling_peer_cannot_stretch_a_receive_on_an_adopted_timed_descriptor(void)
+{
+    dribbling_peer_cannot_stretch_a_receive_with(TIMEOUT_BEFORE_ADOPTION);
+}
+
+static void dribbling_peer_cannot_stretch_a_receive_with_a_timeout_set_on_the_raw_descriptor(void)
+{
+    dribbling_peer_cannot_stretch_a_receive_with(TIMEOUT_ON_RAW_DESCRIPTOR);
+}
+
 int main(int argc, char** argv)
 {
     static const hostile_case cases[] = {
@@ -243,6 +290,10 @@ int main(int argc, char** argv)
         {"buffer_too_small_then_timeout_then_frame", buffer_too_small_then_timeout_then_frame},
         {"connected_client_says_nothing", connected_client_says_nothing},
         {"dribbling_peer_cannot_stretch_a_receive", dribbling_peer_cannot_stretch_a_receive},
+        {"dribbling_peer_cannot_stretch_a_receive_on_an_adopted_timed_descriptor",
+         dribbling_peer_cannot_stretch_a_receive_on_an_adopted_timed_descriptor},
+        {"dribbling_peer_cannot_stretch_a_receive_with_a_timeout_set_on_the_raw_descriptor",
+         dribbling_peer_cannot_stretch_a_receive_with_a_timeout_set_on_the_raw_descriptor},
     };
     return hostile_run_cases(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }
