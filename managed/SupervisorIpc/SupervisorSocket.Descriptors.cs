@@ -23,7 +23,6 @@ public sealed partial class SupervisorSocket
             throw new ArgumentException("The handle does not hold a descriptor.", nameof(handle));
         }
 
-        EnterCall();
         bool added = false;
         try
         {
@@ -31,6 +30,7 @@ public sealed partial class SupervisorSocket
             int fd = checked((int)handle.DangerousGetHandle());
             lock (_sendLock)
             {
+                ThrowIfDisposed();
                 SvipcStatus status = NativeMethods.SendFd(_handle, fd);
                 if (status != SvipcStatus.Ok)
                 {
@@ -44,8 +44,6 @@ public sealed partial class SupervisorSocket
             {
                 handle.DangerousRelease();
             }
-
-            ExitCall();
         }
     }
 
@@ -76,31 +74,24 @@ public sealed partial class SupervisorSocket
 
     private unsafe SafeFileHandle? TryReceiveFileDescriptorCore(bool throwOnNoDescriptor)
     {
-        EnterCall();
-        try
+        lock (_receiveLock)
         {
-            lock (_receiveLock)
+            ThrowIfDisposed();
+            int fd;
+            SvipcStatus status = NativeMethods.RecvFd(_handle, &fd);
+            if (status == SvipcStatus.Ok)
             {
-                int fd;
-                SvipcStatus status = NativeMethods.RecvFd(_handle, &fd);
-                if (status == SvipcStatus.Ok)
-                {
-                    // Wrap at once so that the descriptor is owned (and closed) even if the caller drops it.
-                    return new SafeFileHandle(fd, ownsHandle: true);
-                }
+                // Wrap at once so that the descriptor is owned (and closed) even if the caller drops it.
+                return new SafeFileHandle(fd, ownsHandle: true);
+            }
 
-                if (status == SvipcStatus.NoDescriptor && !throwOnNoDescriptor)
-                {
-                    return null;
-                }
-
-                Throw(status, Marshal.GetLastPInvokeError(), "receive descriptor");
+            if (status == SvipcStatus.NoDescriptor && !throwOnNoDescriptor)
+            {
                 return null;
             }
-        }
-        finally
-        {
-            ExitCall();
+
+            Throw(status, Marshal.GetLastPInvokeError(), "receive descriptor");
+            return null;
         }
     }
 }

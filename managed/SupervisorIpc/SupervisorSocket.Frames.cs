@@ -20,17 +20,10 @@ public sealed partial class SupervisorSocket
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     public void SendFrame(ReadOnlySpan<byte> payload)
     {
-        EnterCall();
-        try
+        lock (_sendLock)
         {
-            lock (_sendLock)
-            {
-                SendFrameLocked(payload, "send frame");
-            }
-        }
-        finally
-        {
-            ExitCall();
+            ThrowIfDisposed();
+            SendFrameLocked(payload, "send frame");
         }
     }
 
@@ -44,38 +37,31 @@ public sealed partial class SupervisorSocket
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     public unsafe int ReceiveFrame(Span<byte> destination)
     {
-        EnterCall();
-        try
+        lock (_receiveLock)
         {
-            lock (_receiveLock)
+            ThrowIfDisposed();
+            uint length;
+            SvipcStatus status;
+            fixed (byte* buffer = destination)
             {
-                uint length;
-                SvipcStatus status;
-                fixed (byte* buffer = destination)
-                {
-                    status = NativeMethods.RecvFrame(_handle, buffer, (uint)destination.Length, &length);
-                }
-
-                if (status == SvipcStatus.BufferTooSmall)
-                {
-                    ObjectDisposedException.ThrowIf(IsDisposed, this);
-                    throw new SupervisorBufferTooSmallException(
-                        $"receive frame failed: the {length}-byte frame does not fit in {destination.Length} bytes; it is kept for the next receive",
-                        (int)length,
-                        "receive frame");
-                }
-
-                if (status != SvipcStatus.Ok)
-                {
-                    Throw(status, Marshal.GetLastPInvokeError(), "receive frame");
-                }
-
-                return (int)length;
+                status = NativeMethods.RecvFrame(_handle, buffer, (uint)destination.Length, &length);
             }
-        }
-        finally
-        {
-            ExitCall();
+
+            if (status == SvipcStatus.BufferTooSmall)
+            {
+                ObjectDisposedException.ThrowIf(IsDisposed, this);
+                throw new SupervisorBufferTooSmallException(
+                    $"receive frame failed: the {length}-byte frame does not fit in {destination.Length} bytes; it is kept for the next receive",
+                    (int)length,
+                    "receive frame");
+            }
+
+            if (status != SvipcStatus.Ok)
+            {
+                Throw(status, Marshal.GetLastPInvokeError(), "receive frame");
+            }
+
+            return (int)length;
         }
     }
 
@@ -89,20 +75,27 @@ public sealed partial class SupervisorSocket
     public int ReceiveFrame(IBufferWriter<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        EnterCall();
-        try
+        lock (_receiveLock)
         {
-            lock (_receiveLock)
+            ThrowIfDisposed();
+            // The caller's writer runs while the payload is borrowed from the native socket: should it dispose this
+            // socket (the lock is reentrant), the reference keeps the native buffer alive until the copy is done.
+            bool added = false;
+            try
             {
+                _handle.DangerousAddRef(ref added);
                 ReadOnlySpan<byte> payload = ReceiveBorrowedLocked("receive frame");
                 payload.CopyTo(destination.GetSpan(payload.Length));
                 destination.Advance(payload.Length);
                 return payload.Length;
             }
-        }
-        finally
-        {
-            ExitCall();
+            finally
+            {
+                if (added)
+                {
+                    _handle.DangerousRelease();
+                }
+            }
         }
     }
 

@@ -14,23 +14,16 @@ public sealed partial class SupervisorSocket
     public void SendMessage(SupervisorMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        EnterCall();
-        try
+        lock (_sendLock)
         {
-            lock (_sendLock)
+            ThrowIfDisposed();
+            byte[] buffer = _sendBuffer ??= new byte[MaxPayloadLength];
+            if (!SupervisorWireCodec.TryEncode(message, buffer, out int length))
             {
-                byte[] buffer = _sendBuffer ??= new byte[MaxPayloadLength];
-                if (!SupervisorWireCodec.TryEncode(message, buffer, out int length))
-                {
-                    throw TooLargeToSend("send message");
-                }
-
-                SendFrameLocked(buffer.AsSpan(0, length), "send message");
+                throw TooLargeToSend("send message");
             }
-        }
-        finally
-        {
-            ExitCall();
+
+            SendFrameLocked(buffer.AsSpan(0, length), "send message");
         }
     }
 
@@ -41,23 +34,16 @@ public sealed partial class SupervisorSocket
     public void SendResponse(SupervisorResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        EnterCall();
-        try
+        lock (_sendLock)
         {
-            lock (_sendLock)
+            ThrowIfDisposed();
+            byte[] buffer = _sendBuffer ??= new byte[MaxPayloadLength];
+            if (!SupervisorWireCodec.TryEncode(response, buffer, out int length))
             {
-                byte[] buffer = _sendBuffer ??= new byte[MaxPayloadLength];
-                if (!SupervisorWireCodec.TryEncode(response, buffer, out int length))
-                {
-                    throw TooLargeToSend("send response");
-                }
-
-                SendFrameLocked(buffer.AsSpan(0, length), "send response");
+                throw TooLargeToSend("send response");
             }
-        }
-        finally
-        {
-            ExitCall();
+
+            SendFrameLocked(buffer.AsSpan(0, length), "send response");
         }
     }
 
@@ -70,18 +56,11 @@ public sealed partial class SupervisorSocket
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     public SupervisorMessage ReceiveMessage()
     {
-        EnterCall();
-        try
+        lock (_receiveLock)
         {
-            lock (_receiveLock)
-            {
-                // Decoded straight from the native buffer, which stays valid until the next receive.
-                return SupervisorWireCodec.DecodeMessage(ReceiveBorrowedLocked("receive message"));
-            }
-        }
-        finally
-        {
-            ExitCall();
+            ThrowIfDisposed();
+            // Decoded straight from the native buffer, which stays valid until the next receive.
+            return SupervisorWireCodec.DecodeMessage(ReceiveBorrowedLocked("receive message"));
         }
     }
 
@@ -94,17 +73,10 @@ public sealed partial class SupervisorSocket
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     public SupervisorResponse ReceiveResponse()
     {
-        EnterCall();
-        try
+        lock (_receiveLock)
         {
-            lock (_receiveLock)
-            {
-                return SupervisorWireCodec.DecodeResponse(ReceiveBorrowedLocked("receive response"));
-            }
-        }
-        finally
-        {
-            ExitCall();
+            ThrowIfDisposed();
+            return SupervisorWireCodec.DecodeResponse(ReceiveBorrowedLocked("receive response"));
         }
     }
 

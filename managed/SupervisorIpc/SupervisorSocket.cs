@@ -19,7 +19,8 @@ namespace SupervisorIpc;
 /// </para>
 /// <para>
 /// <see cref="Dispose"/> may be called from any thread: calls blocked in other threads are woken (they throw
-/// <see cref="ObjectDisposedException"/>), and the native socket is released once the last of them has returned.
+/// <see cref="ObjectDisposedException"/>), and Dispose returns once every call has let go of the native socket,
+/// which is then released.
 /// A socket bound at a path removes its socket file when disposed.
 /// </para>
 /// </remarks>
@@ -27,9 +28,16 @@ public sealed partial class SupervisorSocket : IDisposable
 {
     private readonly SvipcSocketHandle _handle;
     private readonly SupervisorSocketListener? _ownedListener;
+
+    // A call holds its direction's lock from before it checks for disposal until it is done with the native
+    // socket, including the receive buffer a borrowed frame points into. Dispose relies on that (see Dispose).
+#if NET9_0_OR_GREATER
+    private readonly Lock _sendLock = new();
+    private readonly Lock _receiveLock = new();
+#else
     private readonly object _sendLock = new();
     private readonly object _receiveLock = new();
-    private int _callsInFlight;
+#endif
     private int _disposed;
 
     private SupervisorSocket(SvipcSocketHandle handle, SupervisorSocketListener? ownedListener = null)
@@ -269,13 +277,7 @@ public sealed partial class SupervisorSocket : IDisposable
             return;
         }
 
-        // Shutting down affects every copy of the descriptor (e.g. one a child inherited), so only do it
-        // when a call on another thread must be woken; a plain close is what the reference does on drop.
-        if (Volatile.Read(ref _callsInFlight) > 0)
-        {
-            _ = NativeMethods.Shutdown(_handle);
-        }
-
+        WaitForCallsToLeave();
         _handle.Dispose();
         _ownedListener?.Dispose();
     }
@@ -312,18 +314,47 @@ public sealed partial class SupervisorSocket : IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
-    /// <summary>Marks a potentially blocking call; <see cref="Dispose"/> shuts the socket down while any is running.</summary>
-    private void EnterCall()
+    /// <summary>
+    /// Makes sure no call is using the native socket any more. A call that already holds a lock either is blocked
+    /// in the kernel or will be soon; shutting the connection down wakes it. A call not yet holding one will see
+    /// the disposal once it gets the lock. Shutting down affects every copy of the descriptor (e.g. one a child
+    /// inherited), so it is done only when a call must be woken; a plain close is what the reference does on drop.
+    /// </summary>
+    private void WaitForCallsToLeave()
     {
-        Interlocked.Increment(ref _callsInFlight);
-        if (Volatile.Read(ref _disposed) != 0)
+        bool sendIdle = TryEnter(_sendLock);
+        bool receiveIdle = TryEnter(_receiveLock);
+        if (!sendIdle || !receiveIdle)
         {
-            Interlocked.Decrement(ref _callsInFlight);
-            throw new ObjectDisposedException(nameof(SupervisorSocket));
+            _ = NativeMethods.Shutdown(_handle);
+            if (!sendIdle)
+            {
+                Enter(_sendLock);
+            }
+
+            if (!receiveIdle)
+            {
+                Enter(_receiveLock);
+            }
         }
+
+        Exit(_receiveLock);
+        Exit(_sendLock);
     }
 
-    private void ExitCall() => Interlocked.Decrement(ref _callsInFlight);
+#if NET9_0_OR_GREATER
+    private static bool TryEnter(Lock gate) => gate.TryEnter();
+
+    private static void Enter(Lock gate) => gate.Enter();
+
+    private static void Exit(Lock gate) => gate.Exit();
+#else
+    private static bool TryEnter(object gate) => Monitor.TryEnter(gate);
+
+    private static void Enter(object gate) => Monitor.Enter(gate);
+
+    private static void Exit(object gate) => Monitor.Exit(gate);
+#endif
 
     private void Check(SvipcStatus status, string operation)
     {

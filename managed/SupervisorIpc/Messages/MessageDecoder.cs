@@ -5,7 +5,7 @@ namespace SupervisorIpc;
 
 /// <summary>
 /// Decodes payloads with <see cref="Utf8JsonReader"/> (no reflection, no DOM), following serde_json's rules for
-/// externally tagged enums and derived structs. See <see cref="SupervisorWireCodec"/> for what is accepted.
+/// externally tagged enums and derived structs, after trying <see cref="CanonicalFormDecoder"/>'s fast path. See <see cref="SupervisorWireCodec"/> for what is accepted.
 /// </summary>
 internal static class MessageDecoder
 {
@@ -30,7 +30,14 @@ internal static class MessageDecoder
 
     private static readonly byte[][] s_deniedFields = ["reason"u8.ToArray()];
 
-    public static SupervisorMessage DecodeMessage(ReadOnlySpan<byte> payload)
+    public static SupervisorMessage DecodeMessage(ReadOnlySpan<byte> payload) =>
+        CanonicalFormDecoder.TryDecodeMessage(payload) ?? DecodeMessageTokenByToken(payload);
+
+    public static SupervisorResponse DecodeResponse(ReadOnlySpan<byte> payload) =>
+        CanonicalFormDecoder.TryDecodeResponse(payload) ?? DecodeResponseTokenByToken(payload);
+
+    /// <summary>The full decoder alone, without the canonical-form fast path (tests compare the two).</summary>
+    internal static SupervisorMessage DecodeMessageTokenByToken(ReadOnlySpan<byte> payload)
     {
         var reader = new Utf8JsonReader(payload, s_options);
         try
@@ -46,7 +53,8 @@ internal static class MessageDecoder
         }
     }
 
-    public static SupervisorResponse DecodeResponse(ReadOnlySpan<byte> payload)
+    /// <summary>The full decoder alone, without the canonical-form fast path (tests compare the two).</summary>
+    internal static SupervisorResponse DecodeResponseTokenByToken(ReadOnlySpan<byte> payload)
     {
         var reader = new Utf8JsonReader(payload, s_options);
         try

@@ -20,7 +20,7 @@ public sealed class DecoderFuzzTests
     /// Inputs per property: 100,000 by default (a few seconds each); set SVIPC_MESSAGES_FUZZ_ITERATIONS for a
     /// longer campaign.
     /// </summary>
-    private static readonly long Iterations =
+    internal static readonly long Iterations =
         long.TryParse(Environment.GetEnvironmentVariable("SVIPC_MESSAGES_FUZZ_ITERATIONS"), out long configured) && configured > 0
             ? configured
             : 100_000;
@@ -51,6 +51,9 @@ public sealed class DecoderFuzzTests
             (1, MessageGenerators.Response.Select(SupervisorWireCodec.Encode))),
         Gen.Select(Gen.Int[0, 5], Gen.Int, Gen.Byte, Gen.Int[0, s_fragments.Length - 1]).Array[1, 4],
         Mutate);
+
+    /// <summary>Valid frames with random edits, for other properties of the decoders.</summary>
+    internal static Gen<byte[]> MutatedValidFrames => s_mutated;
 
     [Test]
     public void ArbitraryBytesOnlyEverRaiseTheFormatException() => Run(s_bytes, "arbitrary byte arrays");

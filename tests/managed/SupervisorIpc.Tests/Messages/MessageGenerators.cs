@@ -28,27 +28,46 @@ internal static class MessageGenerators
         return text.ToString();
     });
 
-    public static readonly Gen<string?> OptionalText = Gen.Frequency((1, Gen.Const((string?)null)), (3, Text.Select(s => (string?)s)));
+    /// <summary>Text serde_json writes without escapes: no control characters, quotes or backslashes.</summary>
+    public static readonly Gen<string> PlainText = ScalarValue
+        .Where(scalar => scalar >= 0x20 && scalar != '"' && scalar != '\\')
+        .Array[0, 40]
+        .Select(scalars => string.Concat(System.Linq.Enumerable.Select(scalars, char.ConvertFromUtf32)));
+
+    public static readonly Gen<string?> OptionalText = Optional(Text);
 
     public static readonly Gen<AccessMode> Access = Gen.OneOf(AccessMode.Read, AccessMode.Write, AccessMode.ReadWrite);
 
     public static readonly Gen<uint> Pid = Gen.Frequency(
         (1, Gen.OneOf(0u, 1u, uint.MaxValue, int.MaxValue + 1u)), (4, Gen.UInt));
 
-    public static readonly Gen<SupervisorMessage> Message = Gen.Frequency(
-        (2, Gen.Select(Text, Text, Access, OptionalText, Pid, Text,
+    public static readonly Gen<SupervisorMessage> Message = MessagesOf(Text);
+
+    public static readonly Gen<SupervisorResponse> Response = ResponsesOf(Text);
+
+    /// <summary>Messages whose encoding has no escapes: the canonical-form fast path's domain.</summary>
+    public static readonly Gen<SupervisorMessage> PlainMessage = MessagesOf(PlainText);
+
+    /// <summary>Responses whose encoding has no escapes.</summary>
+    public static readonly Gen<SupervisorResponse> PlainResponse = ResponsesOf(PlainText);
+
+    private static Gen<string?> Optional(Gen<string> text) =>
+        Gen.Frequency((1, Gen.Const((string?)null)), (3, text.Select(s => (string?)s)));
+
+    private static Gen<SupervisorMessage> MessagesOf(Gen<string> text) => Gen.Frequency(
+        (2, Gen.Select(text, text, Access, Optional(text), Pid, text,
             (id, path, access, reason, pid, session) =>
                 (SupervisorMessage)new SupervisorMessage.Request(new CapabilityRequest(id, path, access, reason, pid, session)))),
-        (1, Gen.Select(Text, Text, Pid, Text,
+        (1, Gen.Select(text, text, Pid, text,
             (id, url, pid, session) => (SupervisorMessage)new SupervisorMessage.OpenUrl(new UrlOpenRequest(id, url, pid, session)))));
 
-    public static readonly Gen<ApprovalDecision> Decision = Gen.Frequency(
+    private static Gen<ApprovalDecision> DecisionsOf(Gen<string> text) => Gen.Frequency(
         (1, Gen.Const<ApprovalDecision>(ApprovalDecision.Granted.Instance)),
         (1, Gen.Const<ApprovalDecision>(ApprovalDecision.Timeout.Instance)),
-        (2, Text.Select(reason => (ApprovalDecision)new ApprovalDecision.Denied(reason))));
+        (2, text.Select(reason => (ApprovalDecision)new ApprovalDecision.Denied(reason))));
 
-    public static readonly Gen<SupervisorResponse> Response = Gen.Frequency(
-        (2, Gen.Select(Text, Decision, (id, decision) => (SupervisorResponse)new SupervisorResponse.Decision(id, decision))),
-        (1, Gen.Select(Text, Gen.Bool, OptionalText,
+    private static Gen<SupervisorResponse> ResponsesOf(Gen<string> text) => Gen.Frequency(
+        (2, Gen.Select(text, DecisionsOf(text), (id, decision) => (SupervisorResponse)new SupervisorResponse.Decision(id, decision))),
+        (1, Gen.Select(text, Gen.Bool, Optional(text),
             (id, success, error) => (SupervisorResponse)new SupervisorResponse.UrlOpened(id, success, error))));
 }

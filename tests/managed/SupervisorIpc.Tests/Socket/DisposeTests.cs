@@ -69,6 +69,93 @@ public sealed class DisposeTests
     }
 
     [Test]
+    public void A_buffer_writer_that_disposes_the_socket_mid_receive_still_gets_the_whole_payload()
+    {
+        var (supervisor, child) = SupervisorSocket.CreatePair();
+        using (supervisor)
+        {
+            byte[] sent = new byte[4096];
+            new Random(7).NextBytes(sent);
+            supervisor.SendFrame(sent);
+            var writer = new DisposingWriter(child);
+
+            int length = child.ReceiveFrame(writer);
+
+            Assert.That(length, Is.EqualTo(sent.Length));
+            Assert.That(writer.Written.ToArray(), Is.EqualTo(sent), "the borrowed native buffer outlived the disposal");
+            Assert.Throws<ObjectDisposedException>(() => child.ReceiveFrame(new byte[16]));
+        }
+    }
+
+    [Test]
+    public void Racing_dispose_against_busy_senders_and_receivers_only_ever_raises_ObjectDisposedException()
+    {
+        for (int round = 0; round < 200; round++)
+        {
+            var (supervisor, child) = SupervisorSocket.CreatePair();
+            using (supervisor)
+            {
+                using var stop = new CancellationTokenSource();
+                Task sender = Task.Run(() =>
+                {
+                    while (true)
+                    {
+                        child.SendMessage(new SupervisorMessage.Request(Messages.Payloads.ValidRequest));
+                    }
+                });
+                Task echo = Task.Run(() =>
+                {
+                    while (!stop.IsCancellationRequested)
+                    {
+                        _ = supervisor.ReceiveMessage();
+                        supervisor.SendResponse(new SupervisorResponse.Decision("r", ApprovalDecision.Granted.Instance));
+                    }
+                });
+                Task receiver = Task.Run(() =>
+                {
+                    while (true)
+                    {
+                        _ = child.ReceiveResponse();
+                    }
+                });
+                Thread.Sleep(round % 5);
+                child.Dispose();
+                foreach (Task task in new[] { sender, receiver })
+                {
+                    Assert.ThrowsAsync<ObjectDisposedException>(async () => await task.WaitAsync(TimeSpan.FromSeconds(10)), $"round {round}");
+                }
+
+                stop.Cancel();
+                supervisor.Dispose();
+                // The echo ends when its peer goes away, by whichever error that surfaces as; it must not hang.
+                Assert.That(((IAsyncResult)echo).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10)), Is.True, $"round {round}: the echo hangs");
+            }
+        }
+    }
+
+    /// <summary>An <see cref="System.Buffers.IBufferWriter{T}"/> that disposes the socket when asked for memory.</summary>
+    private sealed class DisposingWriter(SupervisorSocket socket) : System.Buffers.IBufferWriter<byte>
+    {
+        private readonly System.Buffers.ArrayBufferWriter<byte> _inner = new();
+
+        public ReadOnlyMemory<byte> Written => _inner.WrittenMemory;
+
+        public void Advance(int count) => _inner.Advance(count);
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            socket.Dispose();
+            return _inner.GetMemory(sizeHint);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            socket.Dispose();
+            return _inner.GetSpan(sizeHint);
+        }
+    }
+
+    [Test]
     public void Disposing_one_end_is_seen_by_the_peer_as_an_orderly_close()
     {
         var (supervisor, child) = SupervisorSocket.CreatePair();
