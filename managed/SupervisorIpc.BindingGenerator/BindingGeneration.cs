@@ -36,7 +36,8 @@ public static class BindingGeneration
                 new HandleMapping("svipc_socket", "SvipcSocketHandle", "svipc_close"),
                 new HandleMapping("svipc_listener", "SvipcListenerHandle", "svipc_listener_close"),
             },
-            IncludeDirectories: includeDirectories ?? SystemIncludes.FromCompiler());
+            IncludeDirectories: includeDirectories ?? SystemIncludes.FromCompiler(),
+            RawHandleOverloads: new[] { "svipc_send_frame", "svipc_recv_frame", "svipc_recv_frame_borrowed", "svipc_send_fd", "svipc_recv_fd" });
 
         using HeaderParser parser = HeaderParser.Open(options.HeaderPath, options.IncludeDirectories);
         return CSharpEmitter.Emit(options, parser.Read());

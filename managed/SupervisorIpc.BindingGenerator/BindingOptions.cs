@@ -9,7 +9,12 @@ namespace SupervisorIpc.BindingGenerator;
 /// </summary>
 internal sealed record HandleMapping(string OpaqueCName, string SafeHandleType, string ReleaseFunction);
 
-/// <summary>How the generator names and shapes the bindings.</summary>
+/// <summary>
+/// How the generator names and shapes the bindings. <c>RawHandleOverloads</c> names the functions that also get an
+/// overload taking each handle as a raw pointer (<c>nint</c>): the per-frame calls of a caller that guarantees the
+/// object's lifetime by other means, so that they skip the SafeHandle reference count (two interlocked operations
+/// per call).
+/// </summary>
 internal sealed record BindingOptions(
     string HeaderPath,
     string HeaderDisplayName,
@@ -18,4 +23,5 @@ internal sealed record BindingOptions(
     string Namespace,
     string StatusEnum,
     IReadOnlyList<HandleMapping> Handles,
-    IReadOnlyList<string> IncludeDirectories);
+    IReadOnlyList<string> IncludeDirectories,
+    IReadOnlyCollection<string> RawHandleOverloads);

@@ -128,16 +128,32 @@ internal sealed class CSharpEmitter
         Line($"    [{attributes}]");
         Line("    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]");
         HandleMapping? releasing = _options.Handles.FirstOrDefault(h => h.ReleaseFunction == function.CName);
-        string parameters = string.Join(", ", function.Parameters.Select(p => ParameterType(p.Type, function.CName, releasing) + " " + Naming.Camel(p.CName)));
+        EmitSignature(function, releasing, rawHandles: false);
+        if (_options.RawHandleOverloads.Contains(function.CName))
+        {
+            Line();
+            Line("    /// <summary>");
+            Line($"    /// <c>{function.CName}</c> on a raw pointer: no SafeHandle reference is taken, so the caller must guarantee");
+            Line("    /// that the object outlives the call.");
+            Line("    /// </summary>");
+            Line($"    [{attributes}]");
+            Line("    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]");
+            EmitSignature(function, releasing, rawHandles: true);
+        }
+    }
+
+    private void EmitSignature(FunctionDecl function, HandleMapping? releasing, bool rawHandles)
+    {
+        string parameters = string.Join(", ", function.Parameters.Select(p => ParameterType(p.Type, function.CName, releasing, rawHandles) + " " + Naming.Camel(p.CName)));
         Line($"    internal static partial {ReturnType(function.ReturnType, function.CName)} {Naming.PascalWithoutPrefix(function.CName, _options.Prefix)}({parameters});");
     }
 
-    private string ParameterType(CType type, string context, HandleMapping? releasing)
+    private string ParameterType(CType type, string context, HandleMapping? releasing, bool rawHandles)
     {
         switch (type)
         {
             case CType.Pointer { Pointee: CType.Opaque opaque } when Handle(opaque.CName) is { } handle:
-                return releasing?.OpaqueCName == opaque.CName ? "nint" : handle.SafeHandleType;
+                return rawHandles || releasing?.OpaqueCName == opaque.CName ? "nint" : handle.SafeHandleType;
             case CType.Pointer { Pointee: CType.Pointer { Pointee: CType.Opaque opaque, PointeeIsConst: false } } when Handle(opaque.CName) is { } handle:
                 return "out " + handle.SafeHandleType;
             case CType.Pointer { Pointee: CType.Char, PointeeIsConst: true }:

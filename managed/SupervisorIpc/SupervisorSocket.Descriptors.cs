@@ -31,7 +31,7 @@ public sealed partial class SupervisorSocket
             lock (_sendLock)
             {
                 ThrowIfDisposed();
-                SvipcStatus status = NativeMethods.SendFd(_handle, fd);
+                SvipcStatus status = NativeMethods.SendFd(_native, fd);
                 if (status != SvipcStatus.Ok)
                 {
                     Throw(status, Marshal.GetLastPInvokeError(), "send descriptor");
@@ -78,7 +78,7 @@ public sealed partial class SupervisorSocket
         {
             ThrowIfDisposed();
             int fd;
-            SvipcStatus status = NativeMethods.RecvFd(_handle, &fd);
+            SvipcStatus status = NativeMethods.RecvFd(_native, &fd);
             if (status == SvipcStatus.Ok)
             {
                 // Wrap at once so that the descriptor is owned (and closed) even if the caller drops it.

@@ -44,7 +44,7 @@ public sealed partial class SupervisorSocket
             SvipcStatus status;
             fixed (byte* buffer = destination)
             {
-                status = NativeMethods.RecvFrame(_handle, buffer, (uint)destination.Length, &length);
+                status = NativeMethods.RecvFrame(_native, buffer, (uint)destination.Length, &length);
             }
 
             if (status == SvipcStatus.BufferTooSmall)
@@ -104,7 +104,7 @@ public sealed partial class SupervisorSocket
         SvipcStatus status;
         fixed (byte* bytes = payload)
         {
-            status = NativeMethods.SendFrame(_handle, bytes, (uint)payload.Length);
+            status = NativeMethods.SendFrame(_native, bytes, (uint)payload.Length);
         }
 
         if (status != SvipcStatus.Ok)
@@ -118,7 +118,7 @@ public sealed partial class SupervisorSocket
     {
         byte* payload;
         uint length;
-        SvipcStatus status = NativeMethods.RecvFrameBorrowed(_handle, &payload, &length);
+        SvipcStatus status = NativeMethods.RecvFrameBorrowed(_native, &payload, &length);
         if (status != SvipcStatus.Ok)
         {
             Throw(status, Marshal.GetLastPInvokeError(), operation);

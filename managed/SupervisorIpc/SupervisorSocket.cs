@@ -27,6 +27,11 @@ namespace SupervisorIpc;
 public sealed partial class SupervisorSocket : IDisposable
 {
     private readonly SvipcSocketHandle _handle;
+
+    // The same native socket without the SafeHandle's reference count, for the per-frame calls. Only ever used by a
+    // call holding a direction lock after it has checked for disposal: Dispose does not release the handle before
+    // every such call has left its lock (see WaitForCallsToLeave).
+    private readonly nint _native;
     private readonly SupervisorSocketListener? _ownedListener;
 
     // A call holds its direction's lock from before it checks for disposal until it is done with the native
@@ -43,6 +48,7 @@ public sealed partial class SupervisorSocket : IDisposable
     private SupervisorSocket(SvipcSocketHandle handle, SupervisorSocketListener? ownedListener = null)
     {
         _handle = handle;
+        _native = handle.DangerousGetHandle();
         _ownedListener = ownedListener;
     }
 

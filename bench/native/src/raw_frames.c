@@ -132,6 +132,37 @@ int raw_send_fd(int socket, int fd)
     }
 }
 
+int raw_send_fd_and_frame(int socket, int fd, const uint8_t* payload, uint32_t length)
+{
+    control_buffer control;
+    memset(&control, 0, sizeof(control));
+    uint8_t carrier = 0;
+    uint8_t prefix[4] = { (uint8_t)(length >> 24), (uint8_t)(length >> 16), (uint8_t)(length >> 8), (uint8_t)length };
+    struct iovec carrier_vector = { .iov_base = &carrier, .iov_len = 1 };
+    struct iovec frame_vectors[2] = {
+        { .iov_base = prefix, .iov_len = sizeof(prefix) },
+        { .iov_base = (void*)(uintptr_t)payload, .iov_len = length },
+    };
+    struct mmsghdr messages[2];
+    memset(messages, 0, sizeof(messages));
+    messages[0].msg_hdr = (struct msghdr){ .msg_iov = &carrier_vector, .msg_iovlen = 1, .msg_control = control.bytes,
+                                           .msg_controllen = sizeof(control.bytes) };
+    struct cmsghdr* header = CMSG_FIRSTHDR(&messages[0].msg_hdr);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(header), &fd, sizeof(fd));
+    messages[1].msg_hdr = (struct msghdr){ .msg_iov = frame_vectors, .msg_iovlen = 2 };
+    int sent = sendmmsg(socket, messages, 2, MSG_NOSIGNAL);
+    if (sent == 2 && messages[1].msg_len == sizeof(prefix) + length)
+    {
+        return 0;
+    }
+    /* The floor does not resume a partial write: the benchmark's frames always fit the socket buffer. */
+    errno = sent < 0 ? errno : EIO;
+    return -1;
+}
+
 int raw_recv_fd(int socket, int* fd)
 {
     control_buffer control;

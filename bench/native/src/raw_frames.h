@@ -15,6 +15,8 @@ int raw_socketpair(int fds[2]);
 int raw_send_frame(int socket, const uint8_t* payload, uint32_t length);
 int raw_recv_frame(int socket, uint8_t* buffer, uint32_t capacity, uint32_t* length);
 int raw_send_fd(int socket, int fd);
+/* The descriptor on its carrier and then a frame, in one sendmmsg: same bytes and skbs as raw_send_fd + raw_send_frame. */
+int raw_send_fd_and_frame(int socket, int fd, const uint8_t* payload, uint32_t length);
 /* The received descriptor is close-on-exec (MSG_CMSG_CLOEXEC), as the project requires of every receiver. */
 int raw_recv_fd(int socket, int* fd);
 

@@ -5,176 +5,71 @@
  * thread plays the supervisor. Run under `taskset -c 0` to pin both to one CPU.
  *
  *   --impl floor   raw sendmsg/recvmsg (raw_frames.c)
+ *   --impl floor-mmsg  the floor, with the descriptor and the decision sent by one sendmmsg
  *   --impl c-lib   the supervisor_ipc C API
  */
 #include "bench_clock.h"
 #include "bench_options.h"
-#include "bench_payloads.h"
-#include "raw_frames.h"
+#include "roundtrip_peers.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <supervisor_ipc.h>
-#include <unistd.h>
 
-static const uint8_t request_payload[] = BENCH_REQUEST_JSON;
-static const uint8_t decision_payload[] = BENCH_DECISION_JSON;
-#define REQUEST_LENGTH ((uint32_t)(sizeof(request_payload) - 1))
-#define DECISION_LENGTH ((uint32_t)(sizeof(decision_payload) - 1))
-
-typedef struct endpoint
+typedef struct supervisor_job
 {
-    int fd;               /* floor */
-    svipc_socket* socket; /* c-lib */
-    bool use_library;
-    bool with_fd;
-    int granted_file;     /* supervisor side: the descriptor it passes */
+    roundtrip_endpoint* end;
     uint64_t steps;
-    uint8_t buffer[SVIPC_MAX_PAYLOAD];
-} endpoint;
-
-static void child_step(endpoint* self)
-{
-    uint32_t length = 0;
-    int received_fd = -1;
-    if (self->use_library)
-    {
-        const uint8_t* payload = NULL;
-        if (svipc_send_frame(self->socket, request_payload, REQUEST_LENGTH) != SVIPC_OK)
-        {
-            bench_fail("child: svipc_send_frame");
-        }
-        if (self->with_fd && svipc_recv_fd(self->socket, &received_fd) != SVIPC_OK)
-        {
-            bench_fail("child: svipc_recv_fd");
-        }
-        if (svipc_recv_frame_borrowed(self->socket, &payload, &length) != SVIPC_OK)
-        {
-            bench_fail("child: svipc_recv_frame_borrowed");
-        }
-    }
-    else
-    {
-        if (raw_send_frame(self->fd, request_payload, REQUEST_LENGTH) != 0)
-        {
-            bench_fail("child: raw_send_frame");
-        }
-        if (self->with_fd && raw_recv_fd(self->fd, &received_fd) != 0)
-        {
-            bench_fail("child: raw_recv_fd");
-        }
-        if (raw_recv_frame(self->fd, self->buffer, sizeof(self->buffer), &length) != 0)
-        {
-            bench_fail("child: raw_recv_frame");
-        }
-    }
-    if (length != DECISION_LENGTH)
-    {
-        bench_fail("child: unexpected decision length");
-    }
-    if (received_fd >= 0)
-    {
-        close(received_fd);
-    }
-}
-
-static void supervisor_step(endpoint* self)
-{
-    uint32_t length = 0;
-    if (self->use_library)
-    {
-        const uint8_t* payload = NULL;
-        if (svipc_recv_frame_borrowed(self->socket, &payload, &length) != SVIPC_OK)
-        {
-            bench_fail("supervisor: svipc_recv_frame_borrowed");
-        }
-        if (self->with_fd && svipc_send_fd(self->socket, self->granted_file) != SVIPC_OK)
-        {
-            bench_fail("supervisor: svipc_send_fd");
-        }
-        if (svipc_send_frame(self->socket, decision_payload, DECISION_LENGTH) != SVIPC_OK)
-        {
-            bench_fail("supervisor: svipc_send_frame");
-        }
-    }
-    else
-    {
-        if (raw_recv_frame(self->fd, self->buffer, sizeof(self->buffer), &length) != 0)
-        {
-            bench_fail("supervisor: raw_recv_frame");
-        }
-        if (self->with_fd && raw_send_fd(self->fd, self->granted_file) != 0)
-        {
-            bench_fail("supervisor: raw_send_fd");
-        }
-        if (raw_send_frame(self->fd, decision_payload, DECISION_LENGTH) != 0)
-        {
-            bench_fail("supervisor: raw_send_frame");
-        }
-    }
-    if (length != REQUEST_LENGTH)
-    {
-        bench_fail("supervisor: unexpected request length");
-    }
-}
+} supervisor_job;
 
 static void* run_supervisor(void* argument)
 {
-    endpoint* self = argument;
-    for (uint64_t i = 0; i < self->steps; i++)
+    supervisor_job* job = argument;
+    for (uint64_t i = 0; i < job->steps; i++)
     {
-        supervisor_step(self);
+        const char* failure = roundtrip_supervisor_step(job->end);
+        if (failure != NULL)
+        {
+            bench_fail(failure);
+        }
     }
     return NULL;
 }
 
-static endpoint supervisor_end;
-static endpoint child_end;
+static void child_step(roundtrip_endpoint* end)
+{
+    const char* failure = roundtrip_child_step(end);
+    if (failure != NULL)
+    {
+        bench_fail(failure);
+    }
+}
+
+static roundtrip_endpoint supervisor_end;
+static roundtrip_endpoint child_end;
 
 int main(int argc, char** argv)
 {
     bench_options options = { .impl = "floor", .with_fd = false, .iterations = 100000, .warmup = 10000 };
-    if (!bench_parse_options(argc, argv, &options, "[--impl floor|c-lib] [--fd 0|1] [--iterations N] [--warmup N]"))
+    if (!bench_parse_options(argc, argv, &options, "[--impl floor|floor-mmsg|c-lib] [--fd 0|1] [--iterations N] [--warmup N]"))
     {
         return 2;
     }
-    bool use_library = strcmp(options.impl, "c-lib") == 0;
-    if (!use_library && strcmp(options.impl, "floor") != 0)
+    bool use_library, one_send_call;
+    if (!roundtrip_parse_impl(options.impl, &use_library, &one_send_call))
     {
         fprintf(stderr, "unknown --impl %s\n", options.impl);
         return 2;
     }
 
-    supervisor_end.use_library = child_end.use_library = use_library;
-    supervisor_end.with_fd = child_end.with_fd = options.with_fd;
-    if (use_library)
+    if (roundtrip_connect(&supervisor_end, &child_end, options.impl, options.with_fd) != 0)
     {
-        if (svipc_pair(&supervisor_end.socket, &child_end.socket) != SVIPC_OK)
-        {
-            bench_fail("svipc_pair");
-        }
+        bench_fail("connect the peers");
     }
-    else
-    {
-        int fds[2];
-        if (raw_socketpair(fds) != 0)
-        {
-            bench_fail("socketpair");
-        }
-        supervisor_end.fd = fds[0];
-        child_end.fd = fds[1];
-    }
-    supervisor_end.granted_file = open(BENCH_GRANTED_FILE, O_RDONLY | O_CLOEXEC);
-    if (supervisor_end.granted_file < 0)
-    {
-        bench_fail("open " BENCH_GRANTED_FILE);
-    }
-    supervisor_end.steps = options.warmup + options.iterations;
+    supervisor_job job = { .end = &supervisor_end, .steps = options.warmup + options.iterations };
 
     pthread_t supervisor;
-    if (pthread_create(&supervisor, NULL, run_supervisor, &supervisor_end) != 0)
+    if (pthread_create(&supervisor, NULL, run_supervisor, &job) != 0)
     {
         bench_fail("pthread_create");
     }
@@ -201,16 +96,6 @@ int main(int argc, char** argv)
            (double)((cpu_end.voluntary_switches - cpu_start.voluntary_switches) +
                     (cpu_end.involuntary_switches - cpu_start.involuntary_switches)) / count);
 
-    close(supervisor_end.granted_file);
-    if (use_library)
-    {
-        svipc_close(supervisor_end.socket);
-        svipc_close(child_end.socket);
-    }
-    else
-    {
-        close(supervisor_end.fd);
-        close(child_end.fd);
-    }
+    roundtrip_close(&supervisor_end, &child_end);
     return 0;
 }

@@ -321,6 +321,14 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus SendFrame(SvipcSocketHandle socket, byte* payload, uint length);
 
     /// <summary>
+    /// <c>svipc_send_frame</c> on a raw pointer: no SafeHandle reference is taken, so the caller must guarantee
+    /// that the object outlives the call.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_send_frame", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus SendFrame(nint socket, byte* payload, uint length);
+
+    /// <summary>
     /// Receives the next frame into buffer. On SVIPC_OK *length is the payload size.
     /// If capacity is too small, returns SVIPC_BUFFER_TOO_SMALL with *length set to
     /// the size needed and keeps the frame for the next call. A descriptor carrier met
@@ -333,12 +341,28 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus RecvFrame(SvipcSocketHandle socket, byte* buffer, uint capacity, uint* length);
 
     /// <summary>
+    /// <c>svipc_recv_frame</c> on a raw pointer: no SafeHandle reference is taken, so the caller must guarantee
+    /// that the object outlives the call.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_recv_frame", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus RecvFrame(nint socket, byte* buffer, uint capacity, uint* length);
+
+    /// <summary>
     /// Receives the next frame into the socket's own buffer and lends it: *payload
     /// stays valid until the next receive call or svipc_close on this socket.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_recv_frame_borrowed", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus RecvFrameBorrowed(SvipcSocketHandle socket, byte** payload, uint* length);
+
+    /// <summary>
+    /// <c>svipc_recv_frame_borrowed</c> on a raw pointer: no SafeHandle reference is taken, so the caller must guarantee
+    /// that the object outlives the call.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_recv_frame_borrowed", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus RecvFrameBorrowed(nint socket, byte** payload, uint* length);
 
     /// <summary>
     /// Sends fd (still owned by the caller) as one SCM_RIGHTS descriptor on a one-byte carrier.
@@ -348,6 +372,14 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus SendFd(SvipcSocketHandle socket, int fd);
 
     /// <summary>
+    /// <c>svipc_send_fd</c> on a raw pointer: no SafeHandle reference is taken, so the caller must guarantee
+    /// that the object outlives the call.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_send_fd", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus SendFd(nint socket, int fd);
+
+    /// <summary>
     /// Receives one descriptor (close-on-exec, owned by the caller). Returns a
     /// descriptor kept from an earlier frame receive first. If frame data comes next,
     /// returns SVIPC_NO_DESCRIPTOR and the frame stays intact for the next frame receive.
@@ -355,6 +387,14 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "svipc_recv_fd", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus RecvFd(SvipcSocketHandle socket, int* fd);
+
+    /// <summary>
+    /// <c>svipc_recv_fd</c> on a raw pointer: no SafeHandle reference is taken, so the caller must guarantee
+    /// that the object outlives the call.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_recv_fd", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus RecvFd(nint socket, int* fd);
 
     /// <summary>
     /// The peer's kernel-recorded pid, uid and gid (Linux SO_PEERCRED; macOS LOCAL_PEERPID + getpeereid).

@@ -16,7 +16,10 @@ internal ref struct CanonicalFormReader
 {
     // A JSON string ends at its quote; a backslash starts an escape and a byte below 0x20 is invalid JSON: both
     // are the full decoder's business.
-    private static readonly SearchValues<byte> s_stringStops = CreateStringStops();
+    private static readonly SearchValues<byte> s_stringStops = CreateStringStops(withNonAscii: false);
+
+    // The same and every non-ASCII byte: the common all-ASCII string then takes one scan and one widening copy.
+    private static readonly SearchValues<byte> s_asciiStringStops = CreateStringStops(withNonAscii: true);
 
     private ReadOnlySpan<byte> _rest;
 
@@ -47,6 +50,15 @@ internal ref struct CanonicalFormReader
         }
 
         ReadOnlySpan<byte> body = _rest.Slice(1);
+        int asciiEnd = body.IndexOfAny(s_asciiStringStops);
+        if (asciiEnd >= 0 && body[asciiEnd] == (byte)'"')
+        {
+            // ASCII is valid UTF-8 and decodes to the same code units as Latin-1, without validation.
+            value = Encoding.Latin1.GetString(body.Slice(0, asciiEnd));
+            _rest = body.Slice(asciiEnd + 1);
+            return true;
+        }
+
         int end = body.IndexOfAny(s_stringStops);
         if (end < 0 || body[end] != (byte)'"')
         {
@@ -114,16 +126,17 @@ internal ref struct CanonicalFormReader
         return Skip("false"u8);
     }
 
-    private static SearchValues<byte> CreateStringStops()
+    private static SearchValues<byte> CreateStringStops(bool withNonAscii)
     {
-        byte[] stops = new byte[0x20 + 2];
-        for (int control = 0; control < 0x20; control++)
+        var stops = new System.Collections.Generic.List<byte> { (byte)'"', (byte)'\\' };
+        for (int value = 0; value < 0x100; value++)
         {
-            stops[control] = (byte)control;
+            if (value < 0x20 || (withNonAscii && value >= 0x80))
+            {
+                stops.Add((byte)value);
+            }
         }
 
-        stops[0x20] = (byte)'"';
-        stops[0x21] = (byte)'\\';
-        return SearchValues.Create(stops);
+        return SearchValues.Create(stops.ToArray());
     }
 }
