@@ -30,6 +30,23 @@ function add(key, value) { series[key] = (key in series) ? series[key] " " value
 
 BEGIN { impl_count = split("floor c-lib c-lib-encode cs-pinvoke cs-raw cs-typed cs-socket-stj", impls, " ") }
 
+# Lines of the harness's interleaved mode: one per implementation, fd setting and repetition.
+$1 == "result" && $2 == "bench=interleaved" {
+    delete field
+    for (i = 2; i <= NF; i++) { split($i, kv, "="); field[kv[1]] = kv[2] }
+    key = field["fd"] SUBSEP field["impl"]
+    if (!(key in interleaved_seen)) { interleaved_order[++interleaved_count] = key; interleaved_seen[key] = 1 }
+    sep = (key in il_ratio) ? " / " : ""
+    il_ratio[key] = il_ratio[key] sep field["ratio"]
+    il_quartiles[key] = il_quartiles[key] sep field["ratio_p25"] "–" field["ratio_p75"]
+    il_cpu[key] = il_cpu[key] sep field["cpu_ratio"]
+    add("il" SUBSEP key SUBSEP "ratio", field["ratio"])
+    add("il" SUBSEP key SUBSEP "ns", field["median_ns_per_op"])
+    add("il" SUBSEP key SUBSEP "switches", field["switches_per_op"])
+    il_blocks = field["blocks"]; il_block_iterations = field["block_iterations"]
+    next
+}
+
 $1 == "result" {
     delete field
     for (i = 2; i <= NF; i++) { split($i, kv, "="); field[kv[1]] = kv[2] }
@@ -90,7 +107,21 @@ function table(bench, mode, title,    i, k, parts, floor_key, header_done, n, fd
     if (header_done) printf "\n"
 }
 
+function interleaved_table(    i, key, parts) {
+    if (interleaved_count == 0) return
+    printf "### Round trip, all implementations in one process, pinned, interleaved block by block\n\n"
+    printf "Each repetition times %s blocks of %s round trips of every implementation in rotating order; a block's ratio is to the floor block of the same round. Values per repetition, separated by /.\n\n", il_blocks, il_block_iterations
+    printf "| impl | fd | ratio to floor (median of block ratios) | its p25–p75 | CPU ratio | median ns/round trip | switches/round trip |\n|---|---|---:|---|---:|---:|---:|\n"
+    for (i = 1; i <= interleaved_count; i++) {
+        key = interleaved_order[i]
+        split(key, parts, SUBSEP)
+        printf "| %s | %s | %s | %s | %s | %.0f | %.2f |\n", parts[2], parts[1], il_ratio[key], il_quartiles[key], il_cpu[key], median(series["il" SUBSEP key SUBSEP "ns"]), median(series["il" SUBSEP key SUBSEP "switches"])
+    }
+    printf "\n"
+}
+
 END {
+    interleaved_table()
     table("roundtrip", "pinned", "### Round trip Request → Decision(Granted), pinned (`taskset -c 0`: both threads on one CPU)")
     table("roundtrip", "unpinned", "### Round trip, unpinned (two CPUs: dominated by cross-CPU wake-up latency)")
     table("throughput", "unpinned", "### One-way throughput child → supervisor, unpinned")
