@@ -179,7 +179,7 @@ command_bench() {
   {
     printf '## Run of %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
     bench_machine
-    printf -- '- command: `./build.sh bench %s` (%s interleaved runs; round trip %s iterations after %s warm-up round trips, %s for C#; throughput %s messages after %s, %s for C#)\n\n' \
+    printf -- '- command: `./build.sh bench %s` (%s runs of one process per measurement; round trip %s iterations after %s warm-up round trips, %s for C#; throughput %s messages after %s, %s for C#)\n\n' \
       "$arguments" "$runs" "$rt_iterations" "$rt_warmup" "$((rt_warmup * BENCH_MANAGED_WARMUP_FACTOR))" "$tp_iterations" "$tp_warmup" "$((tp_warmup * BENCH_MANAGED_WARMUP_FACTOR))"
   } >"$report.head"
 

@@ -42,14 +42,6 @@ internal static partial class MicroCosts
         Measure("encode_decision", iterations, () => SupervisorWireCodec.TryEncode(granted, buffer, out int written) ? written : 0);
         Measure("decode_decision", iterations, () => SupervisorWireCodec.DecodeResponse(Payloads.DecisionBytes));
         Measure("build_decision", iterations, () => Payloads.Grant("req-001"));
-        if (CanonicalDecodeSketch.Request(Payloads.RequestBytes) != SupervisorWireCodec.DecodeMessage(Payloads.RequestBytes) ||
-            CanonicalDecodeSketch.Granted(Payloads.DecisionBytes) != SupervisorWireCodec.DecodeResponse(Payloads.DecisionBytes))
-        {
-            throw new InvalidOperationException("the canonical-form sketch does not decode the reference vectors to the same values");
-        }
-
-        Measure("canonical_sketch_decode_request", iterations, () => CanonicalDecodeSketch.Request(Payloads.RequestBytes));
-        Measure("canonical_sketch_decode_decision", iterations, () => CanonicalDecodeSketch.Granted(Payloads.DecisionBytes));
     }
 
     private static void Measure<T>(string name, long iterations, Func<T> operation)
