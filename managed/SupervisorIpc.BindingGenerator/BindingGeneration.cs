@@ -37,7 +37,11 @@ public static class BindingGeneration
                 new HandleMapping("svipc_listener", "SvipcListenerHandle", "svipc_listener_close"),
             },
             IncludeDirectories: includeDirectories ?? SystemIncludes.FromCompiler(),
-            RawHandleOverloads: new[] { "svipc_send_frame", "svipc_recv_frame", "svipc_recv_frame_borrowed", "svipc_send_fd", "svipc_recv_fd" });
+            RawHandleOverloads: new[]
+            {
+                "svipc_send_frame", "svipc_recv_frame", "svipc_recv_frame_borrowed", "svipc_send_fd", "svipc_recv_fd",
+                "svipc_last_send_errno", "svipc_last_receive_errno",
+            });
 
         using HeaderParser parser = HeaderParser.Open(options.HeaderPath, options.IncludeDirectories);
         return CSharpEmitter.Emit(options, parser.Read());

@@ -11,9 +11,10 @@ internal sealed record HandleMapping(string OpaqueCName, string SafeHandleType, 
 
 /// <summary>
 /// How the generator names and shapes the bindings. <c>RawHandleOverloads</c> names the functions that also get an
-/// overload taking each handle as a raw pointer (<c>nint</c>): the per-frame calls of a caller that guarantees the
-/// object's lifetime by other means, so that they skip the SafeHandle reference count (two interlocked operations
-/// per call).
+/// overload taking each handle as a raw pointer (<c>nint</c>) and without SetLastError: the per-frame calls of a
+/// caller that guarantees the object's lifetime by other means and reads errno from the library's per-direction
+/// copy, so that they skip the SafeHandle reference count (two interlocked operations) and the errno bookkeeping
+/// (about 15 ns) on every call.
 /// </summary>
 internal sealed record BindingOptions(
     string HeaderPath,

@@ -133,10 +133,11 @@ internal sealed class CSharpEmitter
         {
             Line();
             Line("    /// <summary>");
-            Line($"    /// <c>{function.CName}</c> on a raw pointer: no SafeHandle reference is taken, so the caller must guarantee");
-            Line("    /// that the object outlives the call.");
+            Line($"    /// <c>{function.CName}</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the");
+            Line("    /// caller must guarantee that the object outlives the call, and errno is not captured (the library keeps it per");
+            Line("    /// direction: <c>svipc_last_send_errno</c>, <c>svipc_last_receive_errno</c>).");
             Line("    /// </summary>");
-            Line($"    [{attributes}]");
+            Line($"    [LibraryImport(LibraryName, EntryPoint = \"{function.CName}\")]");
             Line("    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]");
             EmitSignature(function, releasing, rawHandles: true);
         }

@@ -34,7 +34,7 @@ public sealed partial class SupervisorSocket
                 SvipcStatus status = NativeMethods.SendFd(_native, fd);
                 if (status != SvipcStatus.Ok)
                 {
-                    Throw(status, Marshal.GetLastPInvokeError(), "send descriptor");
+                    Throw(status, NativeMethods.LastSendErrno(_native), "send descriptor");
                 }
             }
         }
@@ -90,7 +90,7 @@ public sealed partial class SupervisorSocket
                 return null;
             }
 
-            Throw(status, Marshal.GetLastPInvokeError(), "receive descriptor");
+            Throw(status, NativeMethods.LastReceiveErrno(_native), "receive descriptor");
             return null;
         }
     }

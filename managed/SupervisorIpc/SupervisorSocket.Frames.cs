@@ -58,7 +58,7 @@ public sealed partial class SupervisorSocket
 
             if (status != SvipcStatus.Ok)
             {
-                Throw(status, Marshal.GetLastPInvokeError(), "receive frame");
+                Throw(status, NativeMethods.LastReceiveErrno(_native), "receive frame");
             }
 
             return (int)length;
@@ -109,7 +109,7 @@ public sealed partial class SupervisorSocket
 
         if (status != SvipcStatus.Ok)
         {
-            Throw(status, Marshal.GetLastPInvokeError(), operation);
+            Throw(status, NativeMethods.LastSendErrno(_native), operation);
         }
     }
 
@@ -121,7 +121,7 @@ public sealed partial class SupervisorSocket
         SvipcStatus status = NativeMethods.RecvFrameBorrowed(_native, &payload, &length);
         if (status != SvipcStatus.Ok)
         {
-            Throw(status, Marshal.GetLastPInvokeError(), operation);
+            Throw(status, NativeMethods.LastReceiveErrno(_native), operation);
         }
 
         return new ReadOnlySpan<byte>(payload, checked((int)length));

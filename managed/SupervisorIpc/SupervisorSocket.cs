@@ -28,9 +28,10 @@ public sealed partial class SupervisorSocket : IDisposable
 {
     private readonly SvipcSocketHandle _handle;
 
-    // The same native socket without the SafeHandle's reference count, for the per-frame calls. Only ever used by a
-    // call holding a direction lock after it has checked for disposal: Dispose does not release the handle before
-    // every such call has left its lock (see WaitForCallsToLeave).
+    // The same native socket without the SafeHandle's reference count, for the per-frame calls (whose errno comes
+    // from the library's per-direction copy instead of SetLastError). Only ever used by a call holding a direction
+    // lock after it has checked for disposal: Dispose does not release the handle before every such call has left
+    // its lock (see WaitForCallsToLeave).
     private readonly nint _native;
     private readonly SupervisorSocketListener? _ownedListener;
 

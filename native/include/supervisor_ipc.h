@@ -213,6 +213,20 @@ SVIPC_API svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd);
  */
 SVIPC_API svipc_status svipc_recv_fd(svipc_socket* socket, int32_t* fd);
 
+/**
+ * errno as it was when the last failed send on this socket (svipc_send_frame,
+ * svipc_send_fd) returned, or 0 if none has failed. errno is set as usual; this
+ * copy is for callers that cannot read errno right after a call, such as managed
+ * runtimes. Call it from the sending thread.
+ */
+SVIPC_API int32_t svipc_last_send_errno(const svipc_socket* socket);
+
+/**
+ * The same for the last failed receive (svipc_recv_frame, svipc_recv_frame_borrowed,
+ * svipc_recv_fd). Call it from the receiving thread.
+ */
+SVIPC_API int32_t svipc_last_receive_errno(const svipc_socket* socket);
+
 /* ---- Peer and options -------------------------------------------------------------------- */
 
 /** The peer's kernel-recorded pid, uid and gid (Linux SO_PEERCRED; macOS LOCAL_PEERPID + getpeereid). */

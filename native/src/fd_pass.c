@@ -39,7 +39,7 @@ svipc_status svipc_fail_receive(svipc_socket* socket, svipc_arrival* arrival, sv
     return status;
 }
 
-svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd)
+static svipc_status send_fd_unrecorded(svipc_socket* socket, int32_t fd)
 {
     if (socket == NULL || socket->is_listener || fd < 0)
     {
@@ -106,7 +106,7 @@ svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd)
     }
 }
 
-svipc_status svipc_recv_fd(svipc_socket* socket, int32_t* fd)
+static svipc_status recv_fd_unrecorded(svipc_socket* socket, int32_t* fd)
 {
     if (socket == NULL || socket->is_listener || fd == NULL)
     {
@@ -158,4 +158,16 @@ svipc_status svipc_recv_fd(svipc_socket* socket, int32_t* fd)
     }
     socket->header_received = (uint32_t)arrival.byte_count;
     return SVIPC_NO_DESCRIPTOR;
+}
+
+svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd)
+{
+    errno = 0;
+    return svipc_record_send_errno(socket, send_fd_unrecorded(socket, fd));
+}
+
+svipc_status svipc_recv_fd(svipc_socket* socket, int32_t* fd)
+{
+    errno = 0;
+    return svipc_record_receive_errno(socket, recv_fd_unrecorded(socket, fd));
 }

@@ -154,7 +154,7 @@ static svipc_status receive_frame(svipc_socket* socket, uint32_t capacity, uint3
     return status;
 }
 
-svipc_status svipc_recv_frame(svipc_socket* socket, uint8_t* buffer, uint32_t capacity, uint32_t* length)
+static svipc_status recv_frame_unrecorded(svipc_socket* socket, uint8_t* buffer, uint32_t capacity, uint32_t* length)
 {
     if (socket == NULL || socket->is_listener || length == NULL || (buffer == NULL && capacity > 0))
     {
@@ -173,7 +173,7 @@ svipc_status svipc_recv_frame(svipc_socket* socket, uint8_t* buffer, uint32_t ca
     return status;
 }
 
-svipc_status svipc_recv_frame_borrowed(svipc_socket* socket, const uint8_t** payload, uint32_t* length)
+static svipc_status recv_frame_borrowed_unrecorded(svipc_socket* socket, const uint8_t** payload, uint32_t* length)
 {
     if (socket == NULL || socket->is_listener || payload == NULL || length == NULL)
     {
@@ -187,4 +187,16 @@ svipc_status svipc_recv_frame_borrowed(svipc_socket* socket, const uint8_t** pay
         *length = received;
     }
     return status;
+}
+
+svipc_status svipc_recv_frame(svipc_socket* socket, uint8_t* buffer, uint32_t capacity, uint32_t* length)
+{
+    errno = 0;
+    return svipc_record_receive_errno(socket, recv_frame_unrecorded(socket, buffer, capacity, length));
+}
+
+svipc_status svipc_recv_frame_borrowed(svipc_socket* socket, const uint8_t** payload, uint32_t* length)
+{
+    errno = 0;
+    return svipc_record_receive_errno(socket, recv_frame_borrowed_unrecorded(socket, payload, length));
 }

@@ -27,7 +27,7 @@ static svipc_status send_failure(svipc_socket* socket, int error, size_t sent)
     return svipc_status_from_errno(socket, error);
 }
 
-svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint32_t length)
+static svipc_status send_frame_unrecorded(svipc_socket* socket, const uint8_t* payload, uint32_t length)
 {
     if (socket == NULL || socket->is_listener || (payload == NULL && length > 0))
     {
@@ -96,4 +96,10 @@ svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint
         clock.made_progress = clock.made_progress || written > 0;
     }
     return SVIPC_OK;
+}
+
+svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint32_t length)
+{
+    errno = 0;
+    return svipc_record_send_errno(socket, send_frame_unrecorded(socket, payload, length));
 }

@@ -53,9 +53,11 @@ struct svipc_socket
 
     /* Send direction: touched only by the (single) sending thread. */
     bool send_desynchronized;
+    int32_t last_send_errno;
 
     /* Receive direction: touched only by the (single) receiving thread. */
     bool receive_desynchronized;
+    int32_t last_receive_errno;
     uint8_t header[SVIPC_FRAME_HEADER_SIZE];
     uint32_t header_received;
     uint32_t payload_length;   /* meaningful once header_received == SVIPC_FRAME_HEADER_SIZE */
@@ -119,6 +121,10 @@ svipc_call_clock svipc_start_call_clock(const svipc_socket* socket, int timeout_
 
 /* Whether the kernel has timeout_option set on fd (true when it cannot tell). */
 bool svipc_has_kernel_timeout(int fd, int timeout_option);
+
+/* last_errno.c: keep errno of a failed transfer in the socket, per direction (svipc_last_*_errno). */
+svipc_status svipc_record_send_errno(svipc_socket* socket, svipc_status status);
+svipc_status svipc_record_receive_errno(svipc_socket* socket, svipc_status status);
 
 /* receive_chunk.c */
 svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival,

@@ -321,10 +321,11 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus SendFrame(SvipcSocketHandle socket, byte* payload, uint length);
 
     /// <summary>
-    /// <c>svipc_send_frame</c> on a raw pointer: no SafeHandle reference is taken, so the caller must guarantee
-    /// that the object outlives the call.
+    /// <c>svipc_send_frame</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the
+    /// caller must guarantee that the object outlives the call, and errno is not captured (the library keeps it per
+    /// direction: <c>svipc_last_send_errno</c>, <c>svipc_last_receive_errno</c>).
     /// </summary>
-    [LibraryImport(LibraryName, EntryPoint = "svipc_send_frame", SetLastError = true)]
+    [LibraryImport(LibraryName, EntryPoint = "svipc_send_frame")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus SendFrame(nint socket, byte* payload, uint length);
 
@@ -341,10 +342,11 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus RecvFrame(SvipcSocketHandle socket, byte* buffer, uint capacity, uint* length);
 
     /// <summary>
-    /// <c>svipc_recv_frame</c> on a raw pointer: no SafeHandle reference is taken, so the caller must guarantee
-    /// that the object outlives the call.
+    /// <c>svipc_recv_frame</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the
+    /// caller must guarantee that the object outlives the call, and errno is not captured (the library keeps it per
+    /// direction: <c>svipc_last_send_errno</c>, <c>svipc_last_receive_errno</c>).
     /// </summary>
-    [LibraryImport(LibraryName, EntryPoint = "svipc_recv_frame", SetLastError = true)]
+    [LibraryImport(LibraryName, EntryPoint = "svipc_recv_frame")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus RecvFrame(nint socket, byte* buffer, uint capacity, uint* length);
 
@@ -357,10 +359,11 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus RecvFrameBorrowed(SvipcSocketHandle socket, byte** payload, uint* length);
 
     /// <summary>
-    /// <c>svipc_recv_frame_borrowed</c> on a raw pointer: no SafeHandle reference is taken, so the caller must guarantee
-    /// that the object outlives the call.
+    /// <c>svipc_recv_frame_borrowed</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the
+    /// caller must guarantee that the object outlives the call, and errno is not captured (the library keeps it per
+    /// direction: <c>svipc_last_send_errno</c>, <c>svipc_last_receive_errno</c>).
     /// </summary>
-    [LibraryImport(LibraryName, EntryPoint = "svipc_recv_frame_borrowed", SetLastError = true)]
+    [LibraryImport(LibraryName, EntryPoint = "svipc_recv_frame_borrowed")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus RecvFrameBorrowed(nint socket, byte** payload, uint* length);
 
@@ -372,10 +375,11 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus SendFd(SvipcSocketHandle socket, int fd);
 
     /// <summary>
-    /// <c>svipc_send_fd</c> on a raw pointer: no SafeHandle reference is taken, so the caller must guarantee
-    /// that the object outlives the call.
+    /// <c>svipc_send_fd</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the
+    /// caller must guarantee that the object outlives the call, and errno is not captured (the library keeps it per
+    /// direction: <c>svipc_last_send_errno</c>, <c>svipc_last_receive_errno</c>).
     /// </summary>
-    [LibraryImport(LibraryName, EntryPoint = "svipc_send_fd", SetLastError = true)]
+    [LibraryImport(LibraryName, EntryPoint = "svipc_send_fd")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus SendFd(nint socket, int fd);
 
@@ -389,12 +393,49 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus RecvFd(SvipcSocketHandle socket, int* fd);
 
     /// <summary>
-    /// <c>svipc_recv_fd</c> on a raw pointer: no SafeHandle reference is taken, so the caller must guarantee
-    /// that the object outlives the call.
+    /// <c>svipc_recv_fd</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the
+    /// caller must guarantee that the object outlives the call, and errno is not captured (the library keeps it per
+    /// direction: <c>svipc_last_send_errno</c>, <c>svipc_last_receive_errno</c>).
     /// </summary>
-    [LibraryImport(LibraryName, EntryPoint = "svipc_recv_fd", SetLastError = true)]
+    [LibraryImport(LibraryName, EntryPoint = "svipc_recv_fd")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus RecvFd(nint socket, int* fd);
+
+    /// <summary>
+    /// errno as it was when the last failed send on this socket (svipc_send_frame,
+    /// svipc_send_fd) returned, or 0 if none has failed. errno is set as usual; this
+    /// copy is for callers that cannot read errno right after a call, such as managed
+    /// runtimes. Call it from the sending thread.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_last_send_errno")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int LastSendErrno(SvipcSocketHandle socket);
+
+    /// <summary>
+    /// <c>svipc_last_send_errno</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the
+    /// caller must guarantee that the object outlives the call, and errno is not captured (the library keeps it per
+    /// direction: <c>svipc_last_send_errno</c>, <c>svipc_last_receive_errno</c>).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_last_send_errno")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int LastSendErrno(nint socket);
+
+    /// <summary>
+    /// The same for the last failed receive (svipc_recv_frame, svipc_recv_frame_borrowed,
+    /// svipc_recv_fd). Call it from the receiving thread.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_last_receive_errno")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int LastReceiveErrno(SvipcSocketHandle socket);
+
+    /// <summary>
+    /// <c>svipc_last_receive_errno</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the
+    /// caller must guarantee that the object outlives the call, and errno is not captured (the library keeps it per
+    /// direction: <c>svipc_last_send_errno</c>, <c>svipc_last_receive_errno</c>).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_last_receive_errno")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int LastReceiveErrno(nint socket);
 
     /// <summary>
     /// The peer's kernel-recorded pid, uid and gid (Linux SO_PEERCRED; macOS LOCAL_PEERPID + getpeereid).
