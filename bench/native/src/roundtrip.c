@@ -6,6 +6,7 @@
  *
  *   --impl floor   raw sendmsg/recvmsg (raw_frames.c)
  *   --impl floor-mmsg  the floor, with the descriptor and the decision sent by one sendmmsg
+ *   --impl floor-poll  the floor, each side waiting for its next message in poll(POLLIN)
  *   --impl c-lib   the supervisor_ipc C API
  */
 #include "bench_clock.h"
@@ -51,12 +52,11 @@ static roundtrip_endpoint child_end;
 int main(int argc, char** argv)
 {
     bench_options options = { .impl = "floor", .with_fd = false, .iterations = 100000, .warmup = 10000 };
-    if (!bench_parse_options(argc, argv, &options, "[--impl floor|floor-mmsg|c-lib] [--fd 0|1] [--iterations N] [--warmup N]"))
+    if (!bench_parse_options(argc, argv, &options, "[--impl floor|floor-mmsg|floor-poll|c-lib] [--fd 0|1] [--iterations N] [--warmup N]"))
     {
         return 2;
     }
-    bool use_library, one_send_call;
-    if (!roundtrip_parse_impl(options.impl, &use_library, &one_send_call))
+    if (!roundtrip_known_impl(options.impl))
     {
         fprintf(stderr, "unknown --impl %s\n", options.impl);
         return 2;

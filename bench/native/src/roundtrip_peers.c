@@ -3,7 +3,9 @@
 #include "bench_payloads.h"
 #include "raw_frames.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,26 +15,44 @@ static const uint8_t decision_payload[] = BENCH_DECISION_JSON;
 #define REQUEST_LENGTH ((uint32_t)(sizeof(request_payload) - 1))
 #define DECISION_LENGTH ((uint32_t)(sizeof(decision_payload) - 1))
 
-bool roundtrip_parse_impl(const char* impl, bool* use_library, bool* one_send_call)
+bool roundtrip_known_impl(const char* impl)
 {
-    *use_library = strcmp(impl, "c-lib") == 0;
-    *one_send_call = strcmp(impl, "floor-mmsg") == 0;
-    return *use_library || *one_send_call || strcmp(impl, "floor") == 0;
+    return strcmp(impl, "c-lib") == 0 || strcmp(impl, "floor") == 0 || strcmp(impl, "floor-mmsg") == 0 ||
+           strcmp(impl, "floor-poll") == 0;
+}
+
+/*
+ * floor-poll's wait. A reader blocked in recvmsg sleeps on the socket's one wait
+ * queue, so it is also woken each time its peer frees one of the reader's earlier
+ * sends (unix_write_space), only to find no data and sleep again; poll(POLLIN)
+ * filters those wake-ups by event. One system call more per wait.
+ */
+static int wait_readable(int fd)
+{
+    struct pollfd entry = { .fd = fd, .events = POLLIN, .revents = 0 };
+    while (poll(&entry, 1, -1) < 0)
+    {
+        if (errno != EINTR)
+        {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int roundtrip_connect(roundtrip_endpoint* supervisor, roundtrip_endpoint* child, const char* impl, bool with_fd)
 {
-    bool use_library, one_send_call;
-    if (!roundtrip_parse_impl(impl, &use_library, &one_send_call))
+    if (!roundtrip_known_impl(impl))
     {
         return -1;
     }
-    supervisor->use_library = child->use_library = use_library;
-    supervisor->one_send_call = child->one_send_call = one_send_call;
+    supervisor->use_library = child->use_library = strcmp(impl, "c-lib") == 0;
+    supervisor->one_send_call = child->one_send_call = strcmp(impl, "floor-mmsg") == 0;
+    supervisor->wait_with_poll = child->wait_with_poll = strcmp(impl, "floor-poll") == 0;
     supervisor->with_fd = child->with_fd = with_fd;
     supervisor->fd = child->fd = -1;
     supervisor->socket = child->socket = NULL;
-    if (use_library)
+    if (supervisor->use_library)
     {
         if (svipc_pair(&supervisor->socket, &child->socket) != SVIPC_OK)
         {
@@ -111,6 +131,10 @@ const char* roundtrip_child_step(roundtrip_endpoint* self)
         {
             return "child: raw_send_frame";
         }
+        if (self->wait_with_poll && wait_readable(self->fd) != 0)
+        {
+            return "child: poll";
+        }
         if (self->with_fd && raw_recv_fd(self->fd, &received_fd) != 0)
         {
             return "child: raw_recv_fd";
@@ -152,6 +176,10 @@ const char* roundtrip_supervisor_step(roundtrip_endpoint* self)
     }
     else
     {
+        if (self->wait_with_poll && wait_readable(self->fd) != 0)
+        {
+            return "supervisor: poll";
+        }
         if (raw_recv_frame(self->fd, self->buffer, sizeof(self->buffer), &length) != 0)
         {
             return "supervisor: raw_recv_frame";

@@ -19,6 +19,7 @@ typedef struct roundtrip_endpoint
     bool use_library;
     bool with_fd;
     bool one_send_call;   /* floor-mmsg: the descriptor and the decision in one sendmmsg */
+    bool wait_with_poll;  /* floor-poll: wait for the next message in poll(POLLIN), not in recvmsg */
     int granted_file;     /* supervisor side: the descriptor it passes */
     uint8_t buffer[SVIPC_MAX_PAYLOAD];
 } roundtrip_endpoint;
@@ -26,8 +27,8 @@ typedef struct roundtrip_endpoint
 /* Connects the two ends for impl (a socketpair, or svipc_pair) and opens the granted file; 0 or -1. */
 int roundtrip_connect(roundtrip_endpoint* supervisor, roundtrip_endpoint* child, const char* impl, bool with_fd);
 
-/* The implementation named impl ("floor", "floor-mmsg", "c-lib"): whether it uses the library, and one send call. */
-bool roundtrip_parse_impl(const char* impl, bool* use_library, bool* one_send_call);
+/* The implementation named impl ("floor", "floor-mmsg", "floor-poll", "c-lib"); false if there is none. */
+bool roundtrip_known_impl(const char* impl);
 
 /* Shuts both directions down, which ends a peer blocked in a step with an error. */
 void roundtrip_shutdown(roundtrip_endpoint* end);
