@@ -91,7 +91,8 @@ bench_interleaved() {
   for ((repetition = 1; repetition <= repetitions; repetition++)); do
     for fd in 0 1; do
       impls=floor,c-lib,cs-pinvoke,cs-raw,cs-typed
-      impls+=,floor-poll
+      # The same with every wait in poll(POLLIN) (svipc_set_wait_in_poll / WaitsForDataInPoll), and the floor so.
+      impls+=,floor-poll,c-lib-poll,cs-typed-poll
       if [ "$fd" = 0 ]; then impls+=,cs-socket-stj; else impls+=,floor-mmsg; fi
       taskset -c 0 dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" interleaved --impls "$impls" --fd "$fd" \
           --blocks "$blocks" --block-iterations "$block_iterations" \

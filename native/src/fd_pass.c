@@ -150,6 +150,7 @@ static svipc_status recv_fd_unrecorded(svipc_socket* socket, int32_t* fd)
             return svipc_fail_receive(socket, &arrival, SVIPC_PROTOCOL_VIOLATION);
         }
         *fd = arrival.fds[0];
+        socket->frame_expected = true;
         return SVIPC_OK;
     }
     if (arrival.byte_count == 0)

@@ -69,10 +69,51 @@ static void collect_descriptors(struct msghdr* message, svipc_arrival* arrival)
     }
 }
 
+/*
+ * svipc_set_wait_in_poll: wait for data in poll(POLLIN), which Linux wakes only for
+ * readable events, instead of in recvmsg, whose sleepers share the socket's one wait
+ * queue with write-space wake-ups (every time the peer frees data this end sent).
+ * svipc_wait_for_remaining does the waiting, timeout included, once it is told to
+ * treat the call as one that must not block in the kernel.
+ */
+static svipc_status wait_in_poll(svipc_socket* socket, svipc_call_clock* clock)
+{
+    if (socket->frame_expected)
+    {
+        /* If it is not there yet after all, the read below waits for it as without this mode. */
+        socket->frame_expected = false;
+        return SVIPC_OK;
+    }
+    if (!atomic_load_explicit(&socket->receive_timed, memory_order_relaxed))
+    {
+        /* No timeout: one poll, without asking the kernel for the timeout first. A signal ends it early; the read
+         * after it then blocks as without this mode. */
+        struct pollfd entry = { .fd = socket->fd, .events = POLLIN, .revents = 0 };
+        if (poll(&entry, 1, -1) < 0 && errno != EINTR)
+        {
+            return svipc_status_from_errno(socket, errno);
+        }
+        return SVIPC_OK;
+    }
+    svipc_call_clock must_not_block = *clock;
+    must_not_block.made_progress = true;
+    svipc_status status = svipc_wait_for_remaining(socket, SO_RCVTIMEO, POLLIN, &must_not_block);
+    clock->started_ms = must_not_block.started_ms;
+    return status;
+}
+
 svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival,
                                  svipc_call_clock* clock)
 {
     memset(arrival, 0, sizeof(*arrival));
+    if (!clock->made_progress && atomic_load_explicit(&socket->wait_in_poll, memory_order_relaxed))
+    {
+        svipc_status status = wait_in_poll(socket, clock);
+        if (status != SVIPC_OK)
+        {
+            return status;
+        }
+    }
     /* After progress the kernel must not wait a full timeout again: see svipc_wait_for_remaining. */
     const int flags = SVIPC_RECEIVE_FLAGS | (clock->made_progress ? MSG_DONTWAIT : 0);
     for (;;)

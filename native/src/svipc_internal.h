@@ -51,6 +51,9 @@ struct svipc_socket
     atomic_bool receive_timed;
     atomic_bool send_timed;
 
+    /* svipc_set_wait_in_poll: a receive call waits for data in poll(POLLIN) before its first read. */
+    atomic_bool wait_in_poll;
+
     /* Send direction: touched only by the (single) sending thread. */
     bool send_desynchronized;
     int32_t last_send_errno;
@@ -58,6 +61,9 @@ struct svipc_socket
     /* Receive direction: touched only by the (single) receiving thread. */
     bool receive_desynchronized;
     int32_t last_receive_errno;
+    /* A descriptor was just received: the frame that goes with it normally follows at once, so the next receive
+     * reads without waiting in poll first (svipc_set_wait_in_poll). */
+    bool frame_expected;
     uint8_t header[SVIPC_FRAME_HEADER_SIZE];
     uint32_t header_received;
     uint32_t payload_length;   /* meaningful once header_received == SVIPC_FRAME_HEADER_SIZE */

@@ -66,3 +66,13 @@ svipc_status svipc_get_send_timeout(const svipc_socket* socket, int32_t* timeout
 {
     return get_timeout(socket, SO_SNDTIMEO, timeout_ms);
 }
+
+svipc_status svipc_set_wait_in_poll(svipc_socket* socket, int32_t enabled)
+{
+    if (socket == NULL || socket->is_listener || (enabled != 0 && enabled != 1))
+    {
+        return SVIPC_INVALID_ARGUMENT;
+    }
+    atomic_store(&socket->wait_in_poll, enabled == 1);
+    return SVIPC_OK;
+}

@@ -2,21 +2,34 @@
  * How many socket calls a frame costs, counted by interposing recvmsg/sendmsg
  * (this test links the static library, so its definitions win over libc's):
  * one sendmsg per frame, two recvmsg per queued frame (prefix, then exactly the
- * payload), one for an empty frame, one more for a carrier in front of a frame.
+ * payload), one for an empty frame, one more for a carrier in front of a frame;
+ * with svipc_set_wait_in_poll, one poll more per receive call, except for the frame
+ * right behind a descriptor.
  */
 #include "test_support.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static int recvmsg_calls;
 static int sendmsg_calls;
+static int poll_calls;
 
 ssize_t recvmsg(int fd, struct msghdr* message, int flags);
 ssize_t sendmsg(int fd, const struct msghdr* message, int flags);
+int poll(struct pollfd* fds, nfds_t count, int timeout_ms);
+
+int poll(struct pollfd* fds, nfds_t count, int timeout_ms)
+{
+    poll_calls++;
+    struct timespec timeout = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
+    return (int)syscall(SYS_ppoll, fds, count, timeout_ms < 0 ? NULL : &timeout, NULL, (size_t)0);
+}
 
 ssize_t recvmsg(int fd, struct msghdr* message, int flags)
 {
@@ -34,6 +47,7 @@ static void reset_counts(void)
 {
     recvmsg_calls = 0;
     sendmsg_calls = 0;
+    poll_calls = 0;
 }
 
 static void queued_frame_costs_one_send_and_two_receives(void)
@@ -85,10 +99,46 @@ static void carrier_in_front_costs_one_more_receive(void)
     svipc_close(b);
 }
 
+static void waiting_in_poll_costs_one_poll_more_per_receive_call(void)
+{
+    static const uint8_t payload[100] = { 0 };
+    uint8_t buffer[128];
+    svipc_socket* a;
+    svipc_socket* b;
+    CHECK_STATUS(SVIPC_OK, svipc_pair(&a, &b));
+    CHECK_STATUS(SVIPC_OK, svipc_set_wait_in_poll(b, 1));
+    reset_counts();
+    CHECK_STATUS(SVIPC_OK, svipc_send_frame(a, payload, sizeof(payload)));
+    uint32_t length = 0;
+    CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
+    CHECK(length == sizeof(payload) && poll_calls == 1 && recvmsg_calls == 2 && sendmsg_calls == 1);
+    /* A grant: the descriptor's wait polls; the decision right behind it is read without polling again. */
+    reset_counts();
+    CHECK_STATUS(SVIPC_OK, svipc_send_fd(a, svipc_fd(a)));
+    CHECK_STATUS(SVIPC_OK, svipc_send_frame(a, payload, sizeof(payload)));
+    int32_t fd = -1;
+    CHECK_STATUS(SVIPC_OK, svipc_recv_fd(b, &fd));
+    CHECK(fd >= 0 && poll_calls == 1 && recvmsg_calls == 1);
+    close(fd);
+    CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
+    CHECK(length == sizeof(payload) && poll_calls == 1 && recvmsg_calls == 3);
+    /* Switched off again: no poll. */
+    CHECK_STATUS(SVIPC_OK, svipc_set_wait_in_poll(b, 0));
+    reset_counts();
+    CHECK_STATUS(SVIPC_OK, svipc_send_frame(a, payload, sizeof(payload)));
+    CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
+    CHECK(poll_calls == 0 && recvmsg_calls == 2);
+    CHECK_STATUS(SVIPC_INVALID_ARGUMENT, svipc_set_wait_in_poll(b, 2));
+    CHECK_STATUS(SVIPC_INVALID_ARGUMENT, svipc_set_wait_in_poll(NULL, 1));
+    svipc_close(a);
+    svipc_close(b);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_DFL);
     RUN(queued_frame_costs_one_send_and_two_receives);
     RUN(carrier_in_front_costs_one_more_receive);
+    RUN(waiting_in_poll_costs_one_poll_more_per_receive_call);
     return test_finish();
 }

@@ -2,6 +2,8 @@
 #include "test_support.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +183,49 @@ static void send_timeout_after_a_partial_write_desynchronizes_sending(void)
     svipc_close(b);
 }
 
+static void* shut_down_after_a_while(void* argument)
+{
+    struct timespec delay = { 0, 100 * 1000000L };
+    nanosleep(&delay, NULL);
+    (void)svipc_shutdown((svipc_socket*)argument);
+    return NULL;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Waiting in poll keeps every exit of a wait: data, the read timeout, a shutdown from another thread. */
+static void waiting_in_poll_keeps_timeouts_and_shutdown(void)
+{
+    svipc_socket* a;
+    svipc_socket* b;
+    CHECK_STATUS(SVIPC_OK, svipc_pair(&a, &b));
+    CHECK_STATUS(SVIPC_OK, svipc_set_wait_in_poll(b, 1));
+    uint8_t buffer[64];
+    uint32_t length = 0;
+    CHECK_STATUS(SVIPC_OK, svipc_send_frame(a, (const uint8_t*)"hello", 5));
+    CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
+    CHECK(length == 5 && memcmp(buffer, "hello", 5) == 0);
+    CHECK_STATUS(SVIPC_OK, svipc_set_read_timeout(b, 50));
+    int64_t started = now_ms();
+    CHECK_STATUS(SVIPC_TIMEOUT, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
+    CHECK(errno == EAGAIN && now_ms() - started >= 45 && now_ms() - started < 5000);
+    int32_t fd = -1;
+    CHECK_STATUS(SVIPC_TIMEOUT, svipc_recv_fd(b, &fd));
+    CHECK_STATUS(SVIPC_OK, svipc_set_read_timeout(b, SVIPC_INFINITE_TIMEOUT));
+    pthread_t waker;
+    CHECK(pthread_create(&waker, NULL, shut_down_after_a_while, b) == 0);
+    svipc_status status = svipc_recv_frame(b, buffer, sizeof(buffer), &length);
+    CHECK(status == SVIPC_SHUT_DOWN || status == SVIPC_CLOSED);
+    CHECK(pthread_join(waker, NULL) == 0);
+    svipc_close(a);
+    svipc_close(b);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_DFL);
@@ -189,5 +234,6 @@ int main(void)
     RUN(partial_frames_resume_after_timeouts);
     RUN(send_timeout_before_any_byte_keeps_the_stream_usable);
     RUN(send_timeout_after_a_partial_write_desynchronizes_sending);
+    RUN(waiting_in_poll_keeps_timeouts_and_shutdown);
     return test_finish();
 }

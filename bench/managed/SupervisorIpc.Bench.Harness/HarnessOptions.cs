@@ -7,7 +7,7 @@ namespace SupervisorIpc.Bench.Harness;
 /// <summary>What to run, parsed from the command line.</summary>
 internal sealed record HarnessOptions(string Benchmark, string Impl, bool WithFd, long Iterations, long Warmup)
 {
-    private static readonly string[] Impls = ["cs-typed", "cs-raw", "cs-pinvoke", "cs-pinvoke-sh", "cs-socket-stj"];
+    private static readonly string[] Impls = ["cs-typed", "cs-typed-poll", "cs-raw", "cs-pinvoke", "cs-pinvoke-sh", "cs-socket-stj"];
 
     public static bool TryParse(string[] args, [NotNullWhen(true)] out HarnessOptions? options, [NotNullWhen(false)] out string? error)
     {

@@ -35,7 +35,7 @@ internal static class InterleavedBenchmark
         {
             foreach (string impl in options.Impls)
             {
-                runners.Add(impl is "floor" or "floor-mmsg" or "floor-poll" or "c-lib"
+                runners.Add(impl is "floor" or "floor-mmsg" or "floor-poll" or "c-lib" or "c-lib-poll"
                     ? new NativeBlockRunner(library, impl, options.WithFd)
                     : new ManagedBlockRunner(impl, PeerFactory.Create(new HarnessOptions("roundtrip", impl, options.WithFd, 1, 0))));
             }

@@ -26,6 +26,7 @@ internal static class PeerFactory
     public static IPeers Create(HarnessOptions options) => options.Impl switch
     {
         "cs-typed" => new TypedPeers(options.WithFd),
+        "cs-typed-poll" => new TypedPeers(options.WithFd, waitInPoll: true),
         "cs-raw" => new RawFramePeers(options.WithFd),
         "cs-pinvoke" => new PInvokePeers(options.WithFd),
         "cs-pinvoke-sh" => new SafeHandlePInvokePeers(options.WithFd),

@@ -4,7 +4,10 @@ using Microsoft.Win32.SafeHandles;
 
 namespace SupervisorIpc.Bench.Harness;
 
-/// <summary>(c) The typed API: SupervisorMessage/SupervisorResponse encoded, framed and decoded on both sides.</summary>
+/// <summary>
+/// (c) The typed API: SupervisorMessage/SupervisorResponse encoded, framed and decoded on both sides; <c>cs-typed-poll</c>
+/// with <see cref="SupervisorSocket.WaitsForDataInPoll"/> on both ends.
+/// </summary>
 internal sealed class TypedPeers : IPeers
 {
     private readonly SupervisorSocket _supervisor;
@@ -12,9 +15,11 @@ internal sealed class TypedPeers : IPeers
     private readonly SafeFileHandle _grantedFile;
     private readonly bool _withFd;
 
-    public TypedPeers(bool withFd)
+    public TypedPeers(bool withFd, bool waitInPoll = false)
     {
         (_supervisor, _child) = SupervisorSocket.CreatePair();
+        _supervisor.WaitsForDataInPoll = waitInPoll;
+        _child.WaitsForDataInPoll = waitInPoll;
         _grantedFile = File.OpenHandle(Payloads.GrantedFile);
         _withFd = withFd;
     }

@@ -17,8 +17,8 @@ static const uint8_t decision_payload[] = BENCH_DECISION_JSON;
 
 bool roundtrip_known_impl(const char* impl)
 {
-    return strcmp(impl, "c-lib") == 0 || strcmp(impl, "floor") == 0 || strcmp(impl, "floor-mmsg") == 0 ||
-           strcmp(impl, "floor-poll") == 0;
+    return strcmp(impl, "c-lib") == 0 || strcmp(impl, "c-lib-poll") == 0 || strcmp(impl, "floor") == 0 ||
+           strcmp(impl, "floor-mmsg") == 0 || strcmp(impl, "floor-poll") == 0;
 }
 
 /*
@@ -46,7 +46,7 @@ int roundtrip_connect(roundtrip_endpoint* supervisor, roundtrip_endpoint* child,
     {
         return -1;
     }
-    supervisor->use_library = child->use_library = strcmp(impl, "c-lib") == 0;
+    supervisor->use_library = child->use_library = strncmp(impl, "c-lib", 5) == 0;
     supervisor->one_send_call = child->one_send_call = strcmp(impl, "floor-mmsg") == 0;
     supervisor->wait_with_poll = child->wait_with_poll = strcmp(impl, "floor-poll") == 0;
     supervisor->with_fd = child->with_fd = with_fd;
@@ -55,6 +55,13 @@ int roundtrip_connect(roundtrip_endpoint* supervisor, roundtrip_endpoint* child,
     if (supervisor->use_library)
     {
         if (svipc_pair(&supervisor->socket, &child->socket) != SVIPC_OK)
+        {
+            return -1;
+        }
+        /* c-lib-poll: the library's own wait in poll (svipc_set_wait_in_poll). */
+        int32_t wait_in_poll = strcmp(impl, "c-lib-poll") == 0 ? 1 : 0;
+        if (svipc_set_wait_in_poll(supervisor->socket, wait_in_poll) != SVIPC_OK ||
+            svipc_set_wait_in_poll(child->socket, wait_in_poll) != SVIPC_OK)
         {
             return -1;
         }

@@ -27,7 +27,7 @@ typedef struct roundtrip_endpoint
 /* Connects the two ends for impl (a socketpair, or svipc_pair) and opens the granted file; 0 or -1. */
 int roundtrip_connect(roundtrip_endpoint* supervisor, roundtrip_endpoint* child, const char* impl, bool with_fd);
 
-/* The implementation named impl ("floor", "floor-mmsg", "floor-poll", "c-lib"); false if there is none. */
+/* The implementation named impl ("floor", "floor-mmsg", "floor-poll", "c-lib", "c-lib-poll"); false if there is none. */
 bool roundtrip_known_impl(const char* impl);
 
 /* Shuts both directions down, which ends a peer blocked in a step with an error. */

@@ -473,6 +473,17 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus GetSendTimeout(SvipcSocketHandle socket, int* timeoutMs);
 
     /// <summary>
+    /// enabled = 1: every receive call first waits for data in poll(POLLIN), then reads.
+    /// Linux wakes a reader blocked in recvmsg on a Unix socket also each time the peer
+    /// frees data this end sent; poll is woken only for data. Fewer context switches in
+    /// request/response traffic, at one system call more per receive call. 0 (the
+    /// default) waits in the read itself. Timeouts and shutdown apply as usual.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_set_wait_in_poll", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus SetWaitInPoll(SvipcSocketHandle socket, int enabled);
+
+    /// <summary>
     /// Starts program with a new connected pair: the child's end becomes descriptor
     /// child_fd in the child, and the environment variable fd_variable (e.g.
     /// SUPERVISOR_IPC_FD=3) tells the child which descriptor that is.
