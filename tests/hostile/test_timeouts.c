@@ -216,6 +216,7 @@ enum timeout_setting
     TIMEOUT_THROUGH_API,
     TIMEOUT_BEFORE_ADOPTION,
     TIMEOUT_ON_RAW_DESCRIPTOR,
+    TIMEOUT_THROUGH_API_WAITING_IN_POLL,
 };
 
 static void set_kernel_read_timeout(int fd, int timeout_ms)
@@ -235,8 +236,10 @@ static void dribbling_peer_cannot_stretch_a_receive_with(enum timeout_setting se
     if (setting == TIMEOUT_BEFORE_ADOPTION)
         set_kernel_read_timeout(fds[0], timeout_ms);
     CHECK_STATUS(svipc_from_fd(fds[0], &library), SVIPC_OK);
-    if (setting == TIMEOUT_THROUGH_API)
+    if (setting == TIMEOUT_THROUGH_API || setting == TIMEOUT_THROUGH_API_WAITING_IN_POLL)
         CHECK_STATUS(svipc_set_read_timeout(library, timeout_ms), SVIPC_OK);
+    if (setting == TIMEOUT_THROUGH_API_WAITING_IN_POLL)
+        CHECK_STATUS(svipc_set_wait_in_poll(library, 1), SVIPC_OK);
     if (setting == TIMEOUT_ON_RAW_DESCRIPTOR)
         set_kernel_read_timeout(svipc_fd(library), timeout_ms);
     const char* text = hostile_reference_payloads[3];
@@ -282,6 +285,11 @@ static void dribbling_peer_cannot_stretch_a_receive_with_a_timeout_set_on_the_ra
     dribbling_peer_cannot_stretch_a_receive_with(TIMEOUT_ON_RAW_DESCRIPTOR);
 }
 
+static void dribbling_peer_cannot_stretch_a_receive_waiting_in_poll(void)
+{
+    dribbling_peer_cannot_stretch_a_receive_with(TIMEOUT_THROUGH_API_WAITING_IN_POLL);
+}
+
 int main(int argc, char** argv)
 {
     static const hostile_case cases[] = {
@@ -295,6 +303,7 @@ int main(int argc, char** argv)
          dribbling_peer_cannot_stretch_a_receive_on_an_adopted_timed_descriptor},
         {"dribbling_peer_cannot_stretch_a_receive_with_a_timeout_set_on_the_raw_descriptor",
          dribbling_peer_cannot_stretch_a_receive_with_a_timeout_set_on_the_raw_descriptor},
+        {"dribbling_peer_cannot_stretch_a_receive_waiting_in_poll", dribbling_peer_cannot_stretch_a_receive_waiting_in_poll},
     };
     return hostile_run_cases(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }
