@@ -37,7 +37,7 @@ svipc_call_clock svipc_start_call_clock(const svipc_socket* socket, int timeout_
     return clock;
 }
 
-static svipc_status poll_once(svipc_socket* socket, short events, int timeout_ms)
+svipc_status svipc_poll_once(svipc_socket* socket, short events, int timeout_ms)
 {
     struct pollfd entry = { .fd = socket->fd, .events = events, .revents = 0 };
     int ready = poll(&entry, 1, timeout_ms);
@@ -72,7 +72,7 @@ svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, 
         {
             return svipc_is_shut_down(socket) ? SVIPC_SHUT_DOWN : SVIPC_OK;
         }
-        return poll_once(socket, events, -1);
+        return svipc_poll_once(socket, events, -1);
     }
     int64_t timeout_ms = (int64_t)value.tv_sec * 1000 + ((int64_t)value.tv_usec + 999) / 1000;
     if (clock->started_ms == SVIPC_CLOCK_NOT_READ)

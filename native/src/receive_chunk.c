@@ -88,12 +88,7 @@ static svipc_status wait_in_poll(svipc_socket* socket, svipc_call_clock* clock)
     {
         /* No timeout: one poll, without asking the kernel for the timeout first. A signal ends it early; the read
          * after it then blocks as without this mode. */
-        struct pollfd entry = { .fd = socket->fd, .events = POLLIN, .revents = 0 };
-        if (poll(&entry, 1, -1) < 0 && errno != EINTR)
-        {
-            return svipc_status_from_errno(socket, errno);
-        }
-        return SVIPC_OK;
+        return svipc_poll_once(socket, POLLIN, -1);
     }
     svipc_call_clock must_not_block = *clock;
     must_not_block.made_progress = true;

@@ -152,6 +152,9 @@ int64_t svipc_monotonic_ms(void);
  */
 svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, short events, svipc_call_clock* clock);
 
+/* One poll(); a signal ends it with SVIPC_OK (the caller's next system call decides), 0 ready is SVIPC_TIMEOUT. */
+svipc_status svipc_poll_once(svipc_socket* socket, short events, int timeout_ms);
+
 /* frame_recv.c */
 void svipc_release_receive_state(svipc_socket* socket);
 
