@@ -40,7 +40,7 @@ public static class BindingGeneration
             RawHandleOverloads: new[]
             {
                 "svipc_send_frame", "svipc_recv_frame", "svipc_recv_frame_borrowed", "svipc_send_fd", "svipc_recv_fd",
-                "svipc_last_send_errno", "svipc_last_receive_errno",
+                "svipc_last_send_errno", "svipc_last_receive_errno", "svipc_has_buffered_input",
             });
 
         using HeaderParser parser = HeaderParser.Open(options.HeaderPath, options.IncludeDirectories);

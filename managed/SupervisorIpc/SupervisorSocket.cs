@@ -189,7 +189,11 @@ public sealed partial class SupervisorSocket : IDisposable
         return FromSafeHandle(socket.SafeHandle);
     }
 
-    /// <summary>The raw descriptor, for poll/select or for handing to a child; still owned by this object.</summary>
+    /// <summary>
+    /// The raw descriptor, for poll/select or for handing to a child; still owned by this object. Receives read ahead,
+    /// so a message can be waiting in this object while the descriptor is not readable: check
+    /// <see cref="HasBufferedInput"/> before waiting for it.
+    /// </summary>
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     public int FileDescriptor
     {
@@ -197,6 +201,24 @@ public sealed partial class SupervisorSocket : IDisposable
         {
             ThrowIfDisposed();
             return NativeMethods.Fd(_handle);
+        }
+    }
+
+    /// <summary>
+    /// Whether the next receive has something without reading the socket: frame bytes an earlier receive read ahead,
+    /// or a descriptor that arrived in front of a frame and was not taken yet. False when the receive side can no
+    /// longer deliver anything (desynchronized).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
+    public bool HasBufferedInput
+    {
+        get
+        {
+            lock (_receiveLock)
+            {
+                ThrowIfDisposed();
+                return NativeMethods.HasBufferedInput(_native) != 0;
+            }
         }
     }
 

@@ -157,7 +157,11 @@ SVIPC_API svipc_status svipc_from_fd(int32_t fd, svipc_socket** connection);
 /** Like svipc_from_fd, but wraps a close-on-exec duplicate and leaves fd to the caller. */
 SVIPC_API svipc_status svipc_from_fd_dup(int32_t fd, svipc_socket** connection);
 
-/** The raw descriptor, for poll/select or for handing to a child; still owned by the socket. */
+/**
+ * The raw descriptor, for poll/select or for handing to a child; still owned by the socket.
+ * Receives read ahead into the socket's buffer, so a frame can be waiting there while the
+ * descriptor is not readable: an event loop checks svipc_has_buffered_input before it waits.
+ */
 SVIPC_API int32_t svipc_fd(const svipc_socket* socket);
 
 /**
@@ -187,6 +191,8 @@ SVIPC_API svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* pay
 
 /**
  * Receives the next frame into buffer. On SVIPC_OK *length is the payload size.
+ * A read takes all that is queued (up to one maximal frame; on macOS only what the
+ * frame lacks), so frames that arrived together cost one recvmsg between them.
  * If capacity is too small, returns SVIPC_BUFFER_TOO_SMALL with *length set to
  * the size needed and keeps the frame for the next call. A descriptor carrier met
  * where a frame should start is kept for svipc_recv_fd; only one is kept: a second
@@ -212,6 +218,14 @@ SVIPC_API svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd);
  * returns SVIPC_NO_DESCRIPTOR and the frame stays intact for the next frame receive.
  */
 SVIPC_API svipc_status svipc_recv_fd(svipc_socket* socket, int32_t* fd);
+
+/**
+ * 1 when the next receive call has something without reading the socket: frame bytes
+ * already read ahead, or a descriptor that arrived before them and was not taken yet;
+ * else 0 (also for NULL, a listener, or a desynchronized receive side). Call it from the
+ * receiving thread.
+ */
+SVIPC_API int32_t svipc_has_buffered_input(const svipc_socket* socket);
 
 /**
  * errno as it was when the last failed send on this socket (svipc_send_frame,

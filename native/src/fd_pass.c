@@ -1,8 +1,7 @@
-/* Descriptor passing: the one-byte SCM_RIGHTS carrier, its validation, and what a bad one does to the stream. */
+/* Descriptor passing: sending the one-byte SCM_RIGHTS carrier, and taking one from the receive buffer. */
 #include "svipc_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -12,32 +11,6 @@
 #else
 #define SVIPC_SEND_FLAGS 0
 #endif
-
-bool svipc_arrival_has_control(const svipc_arrival* arrival)
-{
-    return arrival->fd_count > 0 || arrival->control_truncated;
-}
-
-bool svipc_is_valid_carrier(const svipc_arrival* arrival, const uint8_t* bytes, bool at_frame_boundary)
-{
-    /*
-     * Descriptors are legal only on a lone carrier byte of value 0 between frames.
-     * A read that also returned other bytes cannot be split safely (which byte
-     * brought the descriptor is not reported), so it is refused, never guessed.
-     */
-    return at_frame_boundary && arrival->byte_count == 1 && bytes[0] == 0 && arrival->fd_count == 1 &&
-           !arrival->control_truncated;
-}
-
-svipc_status svipc_fail_receive(svipc_socket* socket, svipc_arrival* arrival, svipc_status status)
-{
-    svipc_close_arrived_descriptors(arrival);
-    /* The stream position is unknown from here on: nothing kept from it can be trusted either. */
-    svipc_close_preserving_errno(socket->pending_fd);
-    socket->pending_fd = SVIPC_NO_DESCRIPTOR_VALUE;
-    socket->receive_desynchronized = true;
-    return status;
-}
 
 static svipc_status send_fd_unrecorded(svipc_socket* socket, int32_t fd)
 {
@@ -122,43 +95,41 @@ static svipc_status recv_fd_unrecorded(svipc_socket* socket, int32_t* fd)
         socket->pending_fd = SVIPC_NO_DESCRIPTOR_VALUE;
         return SVIPC_OK;
     }
-    if (svipc_is_shut_down(socket))
-    {
-        return SVIPC_SHUT_DOWN;
-    }
-    if (socket->header_received > 0)
-    {
-        /* A frame is already under way: the next thing on the stream is its data. */
-        return SVIPC_NO_DESCRIPTOR;
-    }
-    /*
-     * At most the prefix of the next frame: if frame data comes, it becomes the
-     * start of that frame's prefix, so nothing is lost. Asking for more than one
-     * byte lets Linux show a carrier that brought extra bytes (see SVIPC_BOUNDARY_READ_SIZE).
-     */
-    svipc_arrival arrival;
     svipc_call_clock clock = svipc_start_call_clock(socket, SO_RCVTIMEO);
-    svipc_status status = svipc_receive_chunk(socket, socket->header, SVIPC_BOUNDARY_READ_SIZE, &arrival, &clock);
+    svipc_status status = svipc_prepare_receive(socket);
     if (status != SVIPC_OK)
     {
         return status;
     }
-    if (svipc_arrival_has_control(&arrival))
+    for (;;)
     {
-        if (!svipc_is_valid_carrier(&arrival, socket->header, true))
+        if (socket->buffered_end > socket->buffered_start)
         {
-            return svipc_fail_receive(socket, &arrival, SVIPC_PROTOCOL_VIOLATION);
+            /* Frame data comes first; it stays buffered for the next frame receive. */
+            return SVIPC_NO_DESCRIPTOR;
         }
-        *fd = arrival.fds[0];
-        socket->frame_expected = true;
-        return SVIPC_OK;
+        if (socket->arrived_descriptors != SVIPC_NO_DESCRIPTORS_ARRIVED)
+        {
+            int received = SVIPC_NO_DESCRIPTOR_VALUE;
+            status = svipc_take_arrived_carrier(socket, &received);
+            if (status == SVIPC_OK)
+            {
+                *fd = received;
+                socket->frame_expected = true;
+            }
+            return status;
+        }
+        bool end_of_stream = false;
+        status = svipc_fill_receive_buffer(socket, SVIPC_FRAME_HEADER_SIZE, &clock, &end_of_stream);
+        if (status != SVIPC_OK)
+        {
+            return status;
+        }
+        if (end_of_stream)
+        {
+            return SVIPC_CLOSED;
+        }
     }
-    if (arrival.byte_count == 0)
-    {
-        return SVIPC_CLOSED;
-    }
-    socket->header_received = (uint32_t)arrival.byte_count;
-    return SVIPC_NO_DESCRIPTOR;
 }
 
 svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd)

@@ -23,6 +23,7 @@ svipc_status svipc_socket_wrap(int fd, bool is_listener, svipc_socket** result)
     atomic_init(&socket->send_timed, svipc_has_kernel_timeout(fd, SO_SNDTIMEO));
     atomic_init(&socket->wait_in_poll, false);
     socket->pending_fd = SVIPC_NO_DESCRIPTOR_VALUE;
+    socket->carrier_fd = SVIPC_NO_DESCRIPTOR_VALUE;
     *result = socket;
     return SVIPC_OK;
 }

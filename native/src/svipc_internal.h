@@ -18,21 +18,32 @@
 #define SVIPC_NO_DESCRIPTOR_VALUE (-1)
 
 /*
- * How many bytes a frame receive asks for when it stands at a frame boundary,
- * where a descriptor carrier may legitimately arrive instead of a frame.
- * Linux keeps every SCM_RIGHTS message in its own skb and ends a read right
- * after the first skb that carries descriptors (tests/native/test_kernel_semantics.c
- * checks this), so a carrier is only accepted when it is the one byte a read
- * returned; reading the whole 4-byte prefix at once is then unambiguous.
- * BSD-derived kernels attach control data to the start of a record and may
- * merge later plain bytes into that record, so macOS reads a single byte at a
- * boundary: the byte that brings a descriptor is then always the carrier.
+ * Whether a read may take more than the current frame still lacks. Linux ends a
+ * stream read right after the first segment that brings descriptors
+ * (tests/native/test_kernel_semantics.c checks this), so descriptors always
+ * belong to the last byte a read returned, however many bytes came before it:
+ * the receive buffer can take all that is queued in one read. BSD-derived
+ * kernels attach control data to the start of a record and may merge later
+ * plain bytes into that record, so macOS reads one byte at a frame boundary and
+ * then exactly what the frame lacks: the byte that brings a descriptor is then
+ * still the last (and at a boundary the only) byte of its read.
  */
 #if defined(__APPLE__)
-#define SVIPC_BOUNDARY_READ_SIZE 1u
+#define SVIPC_READS_AHEAD 0
 #else
-#define SVIPC_BOUNDARY_READ_SIZE ((uint32_t)SVIPC_FRAME_HEADER_SIZE)
+#define SVIPC_READS_AHEAD 1
 #endif
+
+/* Any one frame fits once the bytes before it are handed out. */
+#define SVIPC_RECEIVE_BUFFER_SIZE ((uint32_t)SVIPC_FRAME_HEADER_SIZE + (uint32_t)SVIPC_MAX_PAYLOAD)
+
+/* What came with the last byte of the read that filled the receive buffer up to buffered_end (receive_buffer.c). */
+typedef enum svipc_descriptor_arrival
+{
+    SVIPC_NO_DESCRIPTORS_ARRIVED = 0,
+    SVIPC_CARRIER_ARRIVED,        /* one descriptor on a zero byte: carrier_fd */
+    SVIPC_BAD_DESCRIPTORS_ARRIVED /* anything else; already closed: reaching it is a protocol violation */
+} svipc_descriptor_arrival;
 
 /* Room for more descriptors than the protocol allows, so that "two fds" is seen as such, not as truncation. */
 #define SVIPC_MAX_RECEIVED_DESCRIPTORS 8
@@ -64,11 +75,16 @@ struct svipc_socket
     /* A descriptor was just received: the frame that goes with it normally follows at once, so the next receive
      * reads without waiting in poll first (svipc_set_wait_in_poll). */
     bool frame_expected;
-    uint8_t header[SVIPC_FRAME_HEADER_SIZE];
-    uint32_t header_received;
-    uint32_t payload_length;   /* meaningful once header_received == SVIPC_FRAME_HEADER_SIZE */
-    uint32_t payload_received;
-    uint8_t* payload_buffer;   /* SVIPC_MAX_PAYLOAD bytes, allocated by the first frame receive */
+    /*
+     * Bytes read but not yet handed out are [buffered_start, buffered_end) of receive_buffer
+     * (SVIPC_RECEIVE_BUFFER_SIZE bytes, allocated by the first receive). A descriptor carrier that came with the
+     * last read sits right after buffered_end: no read happens until it is taken, so it is always there.
+     */
+    uint8_t* receive_buffer;
+    uint32_t buffered_start;
+    uint32_t buffered_end;
+    svipc_descriptor_arrival arrived_descriptors;
+    int carrier_fd;            /* SVIPC_CARRIER_ARRIVED: its descriptor, not yet reached by the frame parser */
     int pending_fd;            /* a carrier met at a frame boundary, kept for svipc_recv_fd */
 
     /* Set when this object owns a bound path that svipc_close must unlink. */
@@ -137,10 +153,19 @@ svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, siz
                                  svipc_call_clock* clock);
 void svipc_close_arrived_descriptors(svipc_arrival* arrival);
 
-/* fd_pass.c */
-bool svipc_arrival_has_control(const svipc_arrival* arrival);
-bool svipc_is_valid_carrier(const svipc_arrival* arrival, const uint8_t* bytes, bool at_frame_boundary);
-svipc_status svipc_fail_receive(svipc_socket* socket, svipc_arrival* arrival, svipc_status status);
+/* receive_buffer.c */
+/* Allocates the buffer on first use; SVIPC_DESYNCHRONIZED or SVIPC_SHUT_DOWN when no receive may start. */
+svipc_status svipc_prepare_receive(svipc_socket* socket);
+/*
+ * One read into the receive buffer for an item at buffered_start that needs needed_total bytes in all (its
+ * prefix, or prefix and payload). *end_of_stream is set when the peer's stream ended instead.
+ */
+svipc_status svipc_fill_receive_buffer(svipc_socket* socket, uint32_t needed_total, svipc_call_clock* clock,
+                                       bool* end_of_stream);
+/* The parser reached the descriptors after the buffered bytes: a carrier's descriptor moves to *fd. */
+svipc_status svipc_take_arrived_carrier(svipc_socket* socket, int* fd);
+/* The stream position is lost: closes every descriptor kept and refuses further receives. */
+svipc_status svipc_fail_receive(svipc_socket* socket, svipc_status status);
 
 /* interruption.c */
 int64_t svipc_monotonic_ms(void);
@@ -155,7 +180,7 @@ svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, 
 /* One poll(); a signal ends it with SVIPC_OK (the caller's next system call decides), 0 ready is SVIPC_TIMEOUT. */
 svipc_status svipc_poll_once(svipc_socket* socket, short events, int timeout_ms);
 
-/* frame_recv.c */
+/* receive_buffer.c */
 void svipc_release_receive_state(svipc_socket* socket);
 
 #endif /* SVIPC_INTERNAL_H */

@@ -13,8 +13,9 @@
  * bytes return SVIPC_TIMEOUT and must resume the partial frame exactly when a
  * later writer phase supplies the rest. (A separate harness, because the
  * timeouts make its inputs far slower.)
- * A reference model of the stream (the protocol's framing plus the kernel rule
- * that a read ends with the first segment that brings descriptors) predicts
+ * A reference model of the stream (the protocol's framing, the library's receive
+ * buffer, and the kernel rule that a read ends with the first segment that
+ * brings descriptors, which are then pinned to its last byte) predicts
  * every call's status and every frame's bytes. Also checked: a frame is never
  * longer than 65,536 bytes; received descriptors are close-on-exec; nothing
  * succeeds after SVIPC_DESYNCHRONIZED; no descriptor outlives the input.
@@ -57,18 +58,37 @@ typedef struct stream_log
     int full; /* the socket buffer filled up: later steps were not written */
 } stream_log;
 
-/* What the model knows about the receiving socket. */
+/*
+ * What the model knows about the receiving socket. Stream offsets: bytes before read_position have left the
+ * kernel; [start, end) are buffered and not yet handed out; a carrier byte dropped from the buffer may sit at end
+ * (then read_position == end + 1). The library's receive buffer is modelled by its indices, since where it
+ * compacts decides how much a read may take.
+ */
+typedef enum model_mark
+{
+    MARK_NONE,
+    MARK_CARRIER,
+    MARK_BAD,
+} model_mark;
+
 typedef struct model
 {
     const stream_log* log;
-    size_t position;         /* bytes of the stream consumed by the library */
-    size_t frame_start;      /* where the current frame's prefix starts */
-    uint32_t header_received;
-    uint32_t payload_length; /* valid once header_received == 4 */
+    size_t read_position;
+    size_t start;
+    size_t end;
+    uint32_t start_index;    /* the buffer index of start */
+    uint32_t end_index;      /* the buffer index of end */
+    model_mark mark;
     int pending_fd;          /* a carrier kept for svipc_recv_fd */
     int desynchronized;
     int end_of_stream;       /* the writer has shut down or closed its end */
 } model;
+
+enum
+{
+    MODEL_BUFFER_SIZE = SVIPC_FRAME_HEADER_SIZE + SVIPC_MAX_PAYLOAD,
+};
 
 static uint8_t stream_bytes[MAX_STREAM];
 static uint8_t receive_buffer[SVIPC_MAX_PAYLOAD];
@@ -202,19 +222,6 @@ static void run_writer(fuzz_cursor* in, stream_log* log, int writer)
 
 /* ---- Model ------------------------------------------------------------------------------- */
 
-/* The chunk that starts exactly at offset, or NULL. */
-static const chunk* chunk_starting_at(const stream_log* log, size_t offset)
-{
-    for (size_t i = 0; i < log->chunk_count; i++)
-    {
-        if (log->chunks[i].start == offset)
-            return &log->chunks[i];
-        if (log->chunks[i].start > offset)
-            break;
-    }
-    return NULL;
-}
-
 /* The first chunk with descriptors that starts in [from, to), or NULL. */
 static const chunk* descriptors_between(const stream_log* log, size_t from, size_t to)
 {
@@ -229,61 +236,75 @@ static const chunk* descriptors_between(const stream_log* log, size_t from, size
     return NULL;
 }
 
-static int is_valid_carrier(const model* m, const chunk* c)
-{
-    return c->length == 1 && m->log->bytes[c->start] == 0 && c->fd_count == 1;
-}
-
 static svipc_status model_fail(model* m, svipc_status status)
 {
     m->desynchronized = 1;
     m->pending_fd = 0;
+    m->mark = MARK_NONE;
     return status;
 }
 
-/* Reads prefix bytes as the library does: at a boundary up to 4 at once (a carrier there is
- * kept), then what the prefix lacks. Returns SVIPC_OK once the prefix is complete. */
-static svipc_status model_header(model* m)
+typedef enum read_outcome
 {
+    READ_BYTES,
+    READ_END_OF_STREAM,
+    READ_NOTHING_YET, /* the library's read times out */
+} read_outcome;
+
+/*
+ * One read into the receive buffer for an item that needs needed_total bytes, as the library makes room for it,
+ * and as Linux ends it: at the room left, at the end of what is written, or right after the first chunk that
+ * brings descriptors. Their byte is the read's last; it leaves the buffer as a carrier or a bad mark.
+ */
+static read_outcome model_read(model* m, uint32_t needed_total)
+{
+    uint32_t buffered = m->end_index - m->start_index;
+    if (buffered == 0)
+    {
+        m->start_index = 0;
+        m->end_index = 0;
+    }
+    else if (needed_total > MODEL_BUFFER_SIZE - m->start_index)
+    {
+        m->start_index = 0;
+        m->end_index = buffered;
+    }
+    size_t room = MODEL_BUFFER_SIZE - m->end_index;
     const stream_log* log = m->log;
-    while (m->header_received < SVIPC_FRAME_HEADER_SIZE)
+    size_t available = log->length - m->read_position;
+    if (available == 0)
+        return m->end_of_stream ? READ_END_OF_STREAM : READ_NOTHING_YET;
+    size_t take = available < room ? available : room;
+    const chunk* with_fds = descriptors_between(log, m->read_position, m->read_position + take);
+    if (with_fds != NULL && with_fds->start + with_fds->length - m->read_position < take)
+        take = with_fds->start + with_fds->length - m->read_position;
+    m->read_position += take;
+    m->end = m->read_position;
+    m->end_index += (uint32_t)take;
+    if (with_fds != NULL)
     {
-        size_t available = log->length - m->position;
-        if (available == 0 && !m->end_of_stream)
-            return SVIPC_TIMEOUT;
-        if (available == 0)
-            return m->header_received == 0 ? SVIPC_CLOSED : SVIPC_TRUNCATED;
-        if (m->header_received == 0)
-        {
-            const chunk* here = chunk_starting_at(log, m->position);
-            if (here != NULL && here->fd_count > 0)
-            {
-                if (!is_valid_carrier(m, here))
-                    return model_fail(m, SVIPC_PROTOCOL_VIOLATION);
-                if (m->pending_fd)
-                    return model_fail(m, SVIPC_PROTOCOL_VIOLATION);
-                m->pending_fd = 1;
-                m->position += 1;
-                continue;
-            }
-            m->frame_start = m->position;
-        }
-        size_t wanted = SVIPC_FRAME_HEADER_SIZE - m->header_received;
-        size_t take = wanted < available ? wanted : available;
-        if (descriptors_between(log, m->position, m->position + take) != NULL)
-            return model_fail(m, SVIPC_PROTOCOL_VIOLATION);
-        m->position += take;
-        m->header_received += (uint32_t)take;
+        m->end -= 1;
+        m->end_index -= 1;
+        m->mark = with_fds->fd_count == 1 && log->bytes[m->end] == 0 ? MARK_CARRIER : MARK_BAD;
     }
-    const uint8_t* prefix = log->bytes + m->frame_start;
-    uint32_t length = ((uint32_t)prefix[0] << 24) | ((uint32_t)prefix[1] << 16) | ((uint32_t)prefix[2] << 8) | prefix[3];
-    if (length > SVIPC_MAX_PAYLOAD)
-    {
-        m->desynchronized = 1;
-        return SVIPC_TOO_LARGE;
-    }
-    m->payload_length = length;
+    return READ_BYTES;
+}
+
+/* The parser reached the mark at a frame boundary: the carrier's descriptor is taken, a bad mark fails. */
+static svipc_status model_take_mark(model* m)
+{
+    if (m->mark != MARK_CARRIER)
+        return model_fail(m, SVIPC_PROTOCOL_VIOLATION);
+    m->mark = MARK_NONE;
+    m->start = m->read_position;
+    m->end = m->read_position;
     return SVIPC_OK;
+}
+
+static uint32_t prefix_at(const model* m)
+{
+    const uint8_t* prefix = m->log->bytes + m->start;
+    return ((uint32_t)prefix[0] << 24) | ((uint32_t)prefix[1] << 16) | ((uint32_t)prefix[2] << 8) | prefix[3];
 }
 
 /* The status a frame receive with this capacity must return; on OK, *payload and *length. */
@@ -291,27 +312,51 @@ static svipc_status model_recv_frame(model* m, uint32_t capacity, const uint8_t*
 {
     if (m->desynchronized)
         return SVIPC_DESYNCHRONIZED;
-    svipc_status status = model_header(m);
-    if (status != SVIPC_OK)
-        return status;
-    if (m->payload_length > capacity)
+    for (;;)
     {
-        *length = m->payload_length;
-        return SVIPC_BUFFER_TOO_SMALL;
+        size_t buffered = m->end - m->start;
+        uint32_t needed_total = SVIPC_FRAME_HEADER_SIZE;
+        if (buffered >= SVIPC_FRAME_HEADER_SIZE)
+        {
+            uint32_t payload_length = prefix_at(m);
+            if (payload_length > SVIPC_MAX_PAYLOAD)
+            {
+                m->desynchronized = 1;
+                return SVIPC_TOO_LARGE;
+            }
+            if (payload_length > capacity)
+            {
+                *length = payload_length;
+                return SVIPC_BUFFER_TOO_SMALL;
+            }
+            needed_total += payload_length;
+            if (buffered >= needed_total)
+            {
+                *payload = m->log->bytes + m->start + SVIPC_FRAME_HEADER_SIZE;
+                *length = payload_length;
+                m->start += needed_total;
+                m->start_index += needed_total;
+                return SVIPC_OK;
+            }
+        }
+        if (m->mark != MARK_NONE)
+        {
+            if (buffered > 0)
+                return model_fail(m, SVIPC_PROTOCOL_VIOLATION);
+            if (m->pending_fd)
+                return model_fail(m, SVIPC_PROTOCOL_VIOLATION);
+            svipc_status status = model_take_mark(m);
+            if (status != SVIPC_OK)
+                return status;
+            m->pending_fd = 1;
+            continue;
+        }
+        read_outcome outcome = model_read(m, needed_total);
+        if (outcome == READ_END_OF_STREAM)
+            return buffered == 0 ? SVIPC_CLOSED : SVIPC_TRUNCATED;
+        if (outcome == READ_NOTHING_YET)
+            return SVIPC_TIMEOUT;
     }
-    size_t payload_start = m->frame_start + SVIPC_FRAME_HEADER_SIZE;
-    size_t payload_end = payload_start + m->payload_length;
-    size_t readable_end = payload_end < m->log->length ? payload_end : m->log->length;
-    if (descriptors_between(m->log, m->position, readable_end) != NULL)
-        return model_fail(m, SVIPC_PROTOCOL_VIOLATION);
-    m->position = readable_end;
-    if (readable_end < payload_end)
-        return m->end_of_stream ? SVIPC_TRUNCATED : SVIPC_TIMEOUT;
-    *payload = m->log->bytes + payload_start;
-    *length = m->payload_length;
-    m->header_received = 0;
-    m->payload_length = 0;
-    return SVIPC_OK;
 }
 
 static svipc_status model_recv_fd(model* m)
@@ -323,28 +368,18 @@ static svipc_status model_recv_fd(model* m)
         m->pending_fd = 0;
         return SVIPC_OK;
     }
-    if (m->header_received > 0)
-        return SVIPC_NO_DESCRIPTOR;
-    const stream_log* log = m->log;
-    size_t available = log->length - m->position;
-    if (available == 0)
-        return m->end_of_stream ? SVIPC_CLOSED : SVIPC_TIMEOUT;
-    const chunk* here = chunk_starting_at(log, m->position);
-    if (here != NULL && here->fd_count > 0)
+    for (;;)
     {
-        if (!is_valid_carrier(m, here))
-            return model_fail(m, SVIPC_PROTOCOL_VIOLATION);
-        m->position += 1;
-        return SVIPC_OK;
+        if (m->end > m->start)
+            return SVIPC_NO_DESCRIPTOR;
+        if (m->mark != MARK_NONE)
+            return model_take_mark(m);
+        read_outcome outcome = model_read(m, SVIPC_FRAME_HEADER_SIZE);
+        if (outcome == READ_END_OF_STREAM)
+            return SVIPC_CLOSED;
+        if (outcome == READ_NOTHING_YET)
+            return SVIPC_TIMEOUT;
     }
-    /* Frame data: up to a whole prefix is read and kept as the start of that frame. */
-    size_t take = available < SVIPC_FRAME_HEADER_SIZE ? available : SVIPC_FRAME_HEADER_SIZE;
-    if (descriptors_between(log, m->position, m->position + take) != NULL)
-        return model_fail(m, SVIPC_PROTOCOL_VIOLATION);
-    m->frame_start = m->position;
-    m->position += take;
-    m->header_received = (uint32_t)take;
-    return SVIPC_NO_DESCRIPTOR;
 }
 
 /* ---- Reader ------------------------------------------------------------------------------ */

@@ -214,6 +214,17 @@ static int attack_is_at_boundary(const attack* a)
         || a->write == carrier_with_fds || a->write == fd_on_whole_frame || a->write == fd_on_prefix_only;
 }
 
+/*
+ * Attacks at a boundary whose descriptors come with several frame bytes. Linux
+ * pins descriptors to the last byte of the read that brought them, so where the
+ * receive buffer reads ahead, those bytes are frame data in front of the
+ * descriptors and svipc_recv_fd answers SVIPC_NO_DESCRIPTOR.
+ */
+static int attack_glues_fds_to_frame_bytes(const attack* a)
+{
+    return a->write == fd_on_whole_frame || a->write == fd_on_prefix_only || a->write == carrier_two_bytes;
+}
+
 static void run_attack(const attack* a, receive_call call)
 {
     int baseline = hostile_count_fds();
@@ -230,7 +241,8 @@ static void run_attack(const attack* a, receive_call call)
     int before_receive = hostile_count_fds();
 
     svipc_status status = receive(library, call);
-    if (call == CALL_FD && !attack_is_at_boundary(a) && status == SVIPC_NO_DESCRIPTOR)
+    if (call == CALL_FD && (!attack_is_at_boundary(a) || attack_glues_fds_to_frame_bytes(a)) &&
+        status == SVIPC_NO_DESCRIPTOR)
     {
         /* Frame data comes first: nothing lost, the frame receive then meets the attack. (A read
          * that already reached the attack inside the prefix reports it at once, also correct.) */

@@ -286,6 +286,8 @@ internal static unsafe partial class NativeMethods
 
     /// <summary>
     /// The raw descriptor, for poll/select or for handing to a child; still owned by the socket.
+    /// Receives read ahead into the socket's buffer, so a frame can be waiting there while the
+    /// descriptor is not readable: an event loop checks svipc_has_buffered_input before it waits.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_fd")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
@@ -331,6 +333,8 @@ internal static unsafe partial class NativeMethods
 
     /// <summary>
     /// Receives the next frame into buffer. On SVIPC_OK *length is the payload size.
+    /// A read takes all that is queued (up to one maximal frame; on macOS only what the
+    /// frame lacks), so frames that arrived together cost one recvmsg between them.
     /// If capacity is too small, returns SVIPC_BUFFER_TOO_SMALL with *length set to
     /// the size needed and keeps the frame for the next call. A descriptor carrier met
     /// where a frame should start is kept for svipc_recv_fd; only one is kept: a second
@@ -400,6 +404,25 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "svipc_recv_fd")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus RecvFd(nint socket, int* fd);
+
+    /// <summary>
+    /// 1 when the next receive call has something without reading the socket: frame bytes
+    /// already read ahead, or a descriptor that arrived before them and was not taken yet;
+    /// else 0 (also for NULL, a listener, or a desynchronized receive side). Call it from the
+    /// receiving thread.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_has_buffered_input")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int HasBufferedInput(SvipcSocketHandle socket);
+
+    /// <summary>
+    /// <c>svipc_has_buffered_input</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the
+    /// caller must guarantee that the object outlives the call, and errno is not captured (the library keeps it per
+    /// direction: <c>svipc_last_send_errno</c>, <c>svipc_last_receive_errno</c>).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_has_buffered_input")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int HasBufferedInput(nint socket);
 
     /// <summary>
     /// errno as it was when the last failed send on this socket (svipc_send_frame,

@@ -177,7 +177,7 @@ public sealed class DescriptorAttackTests
                     {
                         library.ReceiveFileDescriptor().Dispose();
                     }
-                    catch (SupervisorSocketException noDescriptor) when (noDescriptor.Error == SupervisorIpcError.NoDescriptor && !attack.AtFrameBoundary)
+                    catch (SupervisorSocketException noDescriptor) when (noDescriptor.Error == SupervisorIpcError.NoDescriptor && !attack.MetByDescriptorReceive)
                     {
                         library.ReceiveFrame(new byte[SupervisorSocket.MaxPayloadLength]);
                     }
