@@ -40,6 +40,8 @@ $1 == "result" && $2 == "bench=interleaved" {
     il_ratio[key] = il_ratio[key] sep field["ratio"]
     il_quartiles[key] = il_quartiles[key] sep field["ratio_p25"] "–" field["ratio_p75"]
     il_cpu[key] = il_cpu[key] sep field["cpu_ratio"]
+    il_readahead[key] = il_readahead[key] sep (("ratio_readahead" in field) ? field["ratio_readahead"] : "–")
+    il_readahead_poll[key] = il_readahead_poll[key] sep (("ratio_readahead_poll" in field) ? field["ratio_readahead_poll"] : "–")
     add("il" SUBSEP key SUBSEP "ratio", field["ratio"])
     add("il" SUBSEP key SUBSEP "ns", field["median_ns_per_op"])
     add("il" SUBSEP key SUBSEP "switches", field["switches_per_op"])
@@ -111,11 +113,11 @@ function interleaved_table(    i, key, parts) {
     if (interleaved_count == 0) return
     printf "### Round trip, all implementations in one process, pinned, interleaved block by block\n\n"
     printf "Each repetition times %s blocks of %s round trips of every implementation in rotating order; a block's ratio is to the floor block of the same round. Values per repetition, separated by /.\n\n", il_blocks, il_block_iterations
-    printf "| impl | fd | ratio to floor (median of block ratios) | its p25–p75 | CPU ratio | median ns/round trip | switches/round trip |\n|---|---|---:|---|---:|---:|---:|\n"
+    printf "| impl | fd | ratio to floor (median of block ratios) | its p25–p75 | CPU ratio | to floor-readahead | to floor-readahead-poll | median ns/round trip | switches/round trip |\n|---|---|---:|---|---:|---:|---:|---:|---:|\n"
     for (i = 1; i <= interleaved_count; i++) {
         key = interleaved_order[i]
         split(key, parts, SUBSEP)
-        printf "| %s | %s | %s | %s | %s | %.0f | %.2f |\n", parts[2], parts[1], il_ratio[key], il_quartiles[key], il_cpu[key], median(series["il" SUBSEP key SUBSEP "ns"]), median(series["il" SUBSEP key SUBSEP "switches"])
+        printf "| %s | %s | %s | %s | %s | %s | %s | %.0f | %.2f |\n", parts[2], parts[1], il_ratio[key], il_quartiles[key], il_cpu[key], il_readahead[key], il_readahead_poll[key], median(series["il" SUBSEP key SUBSEP "ns"]), median(series["il" SUBSEP key SUBSEP "switches"])
     }
     printf "\n"
 }

@@ -93,6 +93,8 @@ bench_interleaved() {
       impls=floor,c-lib,cs-pinvoke,cs-raw,cs-typed
       # The same with every wait in poll(POLLIN) (svipc_set_wait_in_poll / WaitsForDataInPoll), and the floor so.
       impls+=,floor-poll,c-lib-poll,cs-typed-poll
+      # The floor reading all that is queued in one recvmsg, as the library does: the same system calls.
+      impls+=,floor-readahead,floor-readahead-poll
       if [ "$fd" = 0 ]; then impls+=,cs-socket-stj; else impls+=,floor-mmsg; fi
       taskset -c 0 dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" interleaved --impls "$impls" --fd "$fd" \
           --blocks "$blocks" --block-iterations "$block_iterations" \

@@ -14,7 +14,7 @@ internal interface IBlockRunner : IDisposable
 }
 
 /// <summary>
-/// The C round trip (<c>floor</c>, <c>floor-mmsg</c>, <c>floor-poll</c> or <c>c-lib</c>) from bench/native's libsvipc_bench_native_peers: both of its
+/// The C round trip (<c>floor</c> and its variants, <c>c-lib</c>, <c>c-lib-poll</c>) from bench/native's libsvipc_bench_native_peers: both of its
 /// threads are C; the calling thread runs the child's side inside one native call per block.
 /// </summary>
 internal sealed unsafe class NativeBlockRunner : IBlockRunner

@@ -12,7 +12,7 @@
 
 typedef struct native_peers native_peers;
 
-/* Connects both ends for impl ("floor", "floor-mmsg", "floor-poll", "c-lib", "c-lib-poll") and starts the supervisor thread; NULL on failure. */
+/* Connects both ends for impl (see roundtrip_known_impl) and starts the supervisor thread; NULL on failure. */
 BENCH_EXPORT native_peers* bench_native_peers_start(const char* impl, int32_t with_fd);
 
 /* Runs round_trips round trips with the calling thread as the child; 0, or -1 after a failure. */

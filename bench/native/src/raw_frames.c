@@ -185,3 +185,76 @@ int raw_recv_fd(int socket, int* fd)
     memcpy(fd, CMSG_DATA(header), sizeof(*fd));
     return 0;
 }
+
+void raw_reader_init(raw_reader* reader)
+{
+    reader->start = 0;
+    reader->end = 0;
+}
+
+static uint32_t read_prefix(const uint8_t* bytes)
+{
+    return ((uint32_t)bytes[0] << 24) | ((uint32_t)bytes[1] << 16) | ((uint32_t)bytes[2] << 8) | bytes[3];
+}
+
+int raw_reader_recv_frame(raw_reader* reader, int socket, const uint8_t** payload, uint32_t* length)
+{
+    for (;;)
+    {
+        uint32_t buffered = reader->end - reader->start;
+        uint32_t needed = 4;
+        if (buffered >= 4)
+        {
+            uint32_t size = read_prefix(reader->bytes + reader->start);
+            if (size > sizeof(reader->bytes) - 4)
+            {
+                errno = EMSGSIZE;
+                return -1;
+            }
+            needed += size;
+            if (buffered >= needed)
+            {
+                *payload = reader->bytes + reader->start + 4;
+                *length = size;
+                reader->start += needed;
+                return 0;
+            }
+        }
+        if (buffered == 0)
+        {
+            reader->start = reader->end = 0;
+        }
+        else if (needed > sizeof(reader->bytes) - reader->start)
+        {
+            memmove(reader->bytes, reader->bytes + reader->start, buffered);
+            reader->start = 0;
+            reader->end = buffered;
+        }
+        struct iovec vector = { .iov_base = reader->bytes + reader->end, .iov_len = sizeof(reader->bytes) - reader->end };
+        struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1 };
+        ssize_t received = recvmsg(socket, &message, 0);
+        if (received <= 0)
+        {
+            if (received < 0 && errno == EINTR)
+            {
+                continue;
+            }
+            if (received == 0)
+            {
+                errno = ECONNRESET;
+            }
+            return -1;
+        }
+        reader->end += (uint32_t)received;
+    }
+}
+
+int raw_reader_recv_fd(raw_reader* reader, int socket, int* fd)
+{
+    if (reader->end != reader->start)
+    {
+        errno = EPROTO;
+        return -1;
+    }
+    return raw_recv_fd(socket, fd);
+}

@@ -20,4 +20,22 @@ int raw_send_fd_and_frame(int socket, int fd, const uint8_t* payload, uint32_t l
 /* The received descriptor is close-on-exec (MSG_CMSG_CLOEXEC), as the project requires of every receiver. */
 int raw_recv_fd(int socket, int* fd);
 
+/*
+ * The floor with a read-ahead buffer (floor-readahead): one recvmsg takes all that is
+ * queued, so a frame that arrived whole costs one read. Still no control buffer on
+ * frame reads and no validation: the least a raw receiver can do. A descriptor is
+ * read as in raw_recv_fd, only where the buffer is empty (the benchmark's flow).
+ */
+typedef struct raw_reader
+{
+    uint32_t start;
+    uint32_t end;
+    uint8_t bytes[4 + 65536];
+} raw_reader;
+
+void raw_reader_init(raw_reader* reader);
+/* *payload points into the reader and stays valid until its next call. */
+int raw_reader_recv_frame(raw_reader* reader, int socket, const uint8_t** payload, uint32_t* length);
+int raw_reader_recv_fd(raw_reader* reader, int socket, int* fd);
+
 #endif /* RAW_FRAMES_H */

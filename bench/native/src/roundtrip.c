@@ -7,6 +7,8 @@
  *   --impl floor   raw sendmsg/recvmsg (raw_frames.c)
  *   --impl floor-mmsg  the floor, with the descriptor and the decision sent by one sendmmsg
  *   --impl floor-poll  the floor, each side waiting for its next message in poll(POLLIN)
+ *   --impl floor-readahead       the floor reading all that is queued in one recvmsg (raw_reader)
+ *   --impl floor-readahead-poll  the same, each side waiting in poll(POLLIN) first
  *   --impl c-lib   the supervisor_ipc C API
  *   --impl c-lib-poll  the same with svipc_set_wait_in_poll on both ends
  */
@@ -53,7 +55,7 @@ static roundtrip_endpoint child_end;
 int main(int argc, char** argv)
 {
     bench_options options = { .impl = "floor", .with_fd = false, .iterations = 100000, .warmup = 10000 };
-    if (!bench_parse_options(argc, argv, &options, "[--impl floor|floor-mmsg|floor-poll|c-lib|c-lib-poll] [--fd 0|1] [--iterations N] [--warmup N]"))
+    if (!bench_parse_options(argc, argv, &options, "[--impl floor|floor-mmsg|floor-poll|floor-readahead|floor-readahead-poll|c-lib|c-lib-poll] [--fd 0|1] [--iterations N] [--warmup N]"))
     {
         return 2;
     }

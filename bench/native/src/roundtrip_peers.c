@@ -18,7 +18,8 @@ static const uint8_t decision_payload[] = BENCH_DECISION_JSON;
 bool roundtrip_known_impl(const char* impl)
 {
     return strcmp(impl, "c-lib") == 0 || strcmp(impl, "c-lib-poll") == 0 || strcmp(impl, "floor") == 0 ||
-           strcmp(impl, "floor-mmsg") == 0 || strcmp(impl, "floor-poll") == 0;
+           strcmp(impl, "floor-mmsg") == 0 || strcmp(impl, "floor-poll") == 0 || strcmp(impl, "floor-readahead") == 0 ||
+           strcmp(impl, "floor-readahead-poll") == 0;
 }
 
 /*
@@ -48,7 +49,11 @@ int roundtrip_connect(roundtrip_endpoint* supervisor, roundtrip_endpoint* child,
     }
     supervisor->use_library = child->use_library = strncmp(impl, "c-lib", 5) == 0;
     supervisor->one_send_call = child->one_send_call = strcmp(impl, "floor-mmsg") == 0;
-    supervisor->wait_with_poll = child->wait_with_poll = strcmp(impl, "floor-poll") == 0;
+    supervisor->wait_with_poll = child->wait_with_poll =
+        strcmp(impl, "floor-poll") == 0 || strcmp(impl, "floor-readahead-poll") == 0;
+    supervisor->read_ahead = child->read_ahead = strncmp(impl, "floor-readahead", 15) == 0;
+    raw_reader_init(&supervisor->reader);
+    raw_reader_init(&child->reader);
     supervisor->with_fd = child->with_fd = with_fd;
     supervisor->fd = child->fd = -1;
     supervisor->socket = child->socket = NULL;
@@ -142,13 +147,28 @@ const char* roundtrip_child_step(roundtrip_endpoint* self)
         {
             return "child: poll";
         }
-        if (self->with_fd && raw_recv_fd(self->fd, &received_fd) != 0)
+        if (self->read_ahead)
         {
-            return "child: raw_recv_fd";
+            const uint8_t* payload = NULL;
+            if (self->with_fd && raw_reader_recv_fd(&self->reader, self->fd, &received_fd) != 0)
+            {
+                return "child: raw_reader_recv_fd";
+            }
+            if (raw_reader_recv_frame(&self->reader, self->fd, &payload, &length) != 0)
+            {
+                failure = "child: raw_reader_recv_frame";
+            }
         }
-        if (raw_recv_frame(self->fd, self->buffer, sizeof(self->buffer), &length) != 0)
+        else
         {
-            failure = "child: raw_recv_frame";
+            if (self->with_fd && raw_recv_fd(self->fd, &received_fd) != 0)
+            {
+                return "child: raw_recv_fd";
+            }
+            if (raw_recv_frame(self->fd, self->buffer, sizeof(self->buffer), &length) != 0)
+            {
+                failure = "child: raw_recv_frame";
+            }
         }
     }
     if (received_fd >= 0)
@@ -187,7 +207,15 @@ const char* roundtrip_supervisor_step(roundtrip_endpoint* self)
         {
             return "supervisor: poll";
         }
-        if (raw_recv_frame(self->fd, self->buffer, sizeof(self->buffer), &length) != 0)
+        if (self->read_ahead)
+        {
+            const uint8_t* payload = NULL;
+            if (raw_reader_recv_frame(&self->reader, self->fd, &payload, &length) != 0)
+            {
+                return "supervisor: raw_reader_recv_frame";
+            }
+        }
+        else if (raw_recv_frame(self->fd, self->buffer, sizeof(self->buffer), &length) != 0)
         {
             return "supervisor: raw_recv_frame";
         }

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <supervisor_ipc.h>
 
+#include "raw_frames.h"
+
 typedef struct roundtrip_endpoint
 {
     int fd;               /* floor */
@@ -20,6 +22,8 @@ typedef struct roundtrip_endpoint
     bool with_fd;
     bool one_send_call;   /* floor-mmsg: the descriptor and the decision in one sendmmsg */
     bool wait_with_poll;  /* floor-poll: wait for the next message in poll(POLLIN), not in recvmsg */
+    bool read_ahead;      /* floor-readahead: frames through raw_reader */
+    raw_reader reader;
     int granted_file;     /* supervisor side: the descriptor it passes */
     uint8_t buffer[SVIPC_MAX_PAYLOAD];
 } roundtrip_endpoint;
@@ -27,7 +31,8 @@ typedef struct roundtrip_endpoint
 /* Connects the two ends for impl (a socketpair, or svipc_pair) and opens the granted file; 0 or -1. */
 int roundtrip_connect(roundtrip_endpoint* supervisor, roundtrip_endpoint* child, const char* impl, bool with_fd);
 
-/* The implementation named impl ("floor", "floor-mmsg", "floor-poll", "c-lib", "c-lib-poll"); false if there is none. */
+/* The implementation named impl ("floor", "floor-mmsg", "floor-poll", "floor-readahead", "floor-readahead-poll",
+ * "c-lib", "c-lib-poll"); false if there is none. */
 bool roundtrip_known_impl(const char* impl);
 
 /* Shuts both directions down, which ends a peer blocked in a step with an error. */
