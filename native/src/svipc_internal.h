@@ -28,10 +28,12 @@
  * then exactly what the frame lacks: the byte that brings a descriptor is then
  * still the last (and at a boundary the only) byte of its read.
  */
+#if !defined(SVIPC_READS_AHEAD)
 #if defined(__APPLE__)
 #define SVIPC_READS_AHEAD 0
 #else
 #define SVIPC_READS_AHEAD 1
+#endif
 #endif
 
 /* Any one frame fits once the bytes before it are handed out. */
