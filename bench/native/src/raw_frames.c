@@ -52,23 +52,37 @@ int raw_send_frame(int socket, const uint8_t* payload, uint32_t length)
     return 0;
 }
 
+/* One recvmsg of at most capacity bytes, retried on EINTR; -1 with ECONNRESET at end of stream. */
+static ssize_t recv_some(int socket, uint8_t* buffer, size_t capacity)
+{
+    for (;;)
+    {
+        struct iovec vector = { .iov_base = buffer, .iov_len = capacity };
+        struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1 };
+        ssize_t received = recvmsg(socket, &message, 0);
+        if (received > 0)
+        {
+            return received;
+        }
+        if (received < 0 && errno == EINTR)
+        {
+            continue;
+        }
+        if (received == 0)
+        {
+            errno = ECONNRESET;
+        }
+        return -1;
+    }
+}
+
 static int recv_exact(int socket, uint8_t* buffer, size_t wanted)
 {
     while (wanted > 0)
     {
-        struct iovec vector = { .iov_base = buffer, .iov_len = wanted };
-        struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1 };
-        ssize_t received = recvmsg(socket, &message, 0);
-        if (received <= 0)
+        ssize_t received = recv_some(socket, buffer, wanted);
+        if (received < 0)
         {
-            if (received < 0 && errno == EINTR)
-            {
-                continue;
-            }
-            if (received == 0)
-            {
-                errno = ECONNRESET;
-            }
             return -1;
         }
         buffer += received;
@@ -230,19 +244,9 @@ int raw_reader_recv_frame(raw_reader* reader, int socket, const uint8_t** payloa
             reader->start = 0;
             reader->end = buffered;
         }
-        struct iovec vector = { .iov_base = reader->bytes + reader->end, .iov_len = sizeof(reader->bytes) - reader->end };
-        struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1 };
-        ssize_t received = recvmsg(socket, &message, 0);
-        if (received <= 0)
+        ssize_t received = recv_some(socket, reader->bytes + reader->end, sizeof(reader->bytes) - reader->end);
+        if (received < 0)
         {
-            if (received < 0 && errno == EINTR)
-            {
-                continue;
-            }
-            if (received == 0)
-            {
-                errno = ECONNRESET;
-            }
             return -1;
         }
         reader->end += (uint32_t)received;
