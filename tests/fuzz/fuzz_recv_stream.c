@@ -18,7 +18,8 @@
  * brings descriptors, which are then pinned to its last byte) predicts
  * every call's status and every frame's bytes. Also checked: a frame is never
  * longer than 65,536 bytes; received descriptors are close-on-exec; nothing
- * succeeds after SVIPC_DESYNCHRONIZED; no descriptor outlives the input.
+ * succeeds after SVIPC_DESYNCHRONIZED; no descriptor outlives the input;
+ * svipc_has_buffered_input agrees with the model after every call.
  * A read never waits for bytes that are not yet written: either the write side
  * is already shut or the read timeout ends the call, so no input can block.
  */
@@ -460,6 +461,9 @@ static int run_reader_step(svipc_socket* library, model* m, uint8_t step, uint8_
         }
     }
     FUZZ_CHECK(!*saw_desync || actual == SVIPC_DESYNCHRONIZED, "a call succeeded after DESYNCHRONIZED");
+    int model_has_input = !m->desynchronized && (m->end > m->start || m->mark != MARK_NONE || m->pending_fd);
+    FUZZ_CHECK(svipc_has_buffered_input(library) == model_has_input, "svipc_has_buffered_input %d, model %d",
+               (int)svipc_has_buffered_input(library), model_has_input);
     if (actual == SVIPC_DESYNCHRONIZED)
         *saw_desync = 1;
     return actual == SVIPC_OK || actual == SVIPC_NO_DESCRIPTOR || actual == SVIPC_BUFFER_TOO_SMALL;
