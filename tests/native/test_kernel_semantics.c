@@ -1,5 +1,5 @@
 /*
- * The Linux behaviour the receive design relies on (see SVIPC_BOUNDARY_READ_SIZE):
+ * The Linux behaviour the receive design relies on (see SVIPC_READS_AHEAD):
  * a stream read may run from plain bytes into a message carrying descriptors,
  * but always ends right after it, and never continues past descriptors into
  * later bytes. If a kernel ever changes this, this test says so before the
