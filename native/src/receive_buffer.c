@@ -37,24 +37,25 @@ svipc_status svipc_prepare_receive(svipc_socket* socket)
     return SVIPC_OK;
 }
 
-svipc_status svipc_fail_receive(svipc_socket* socket, svipc_status status)
+static void close_kept_descriptors(svipc_socket* socket)
 {
     svipc_close_preserving_errno(socket->pending_fd);
     socket->pending_fd = SVIPC_NO_DESCRIPTOR_VALUE;
     svipc_close_preserving_errno(socket->carrier_fd);
     socket->carrier_fd = SVIPC_NO_DESCRIPTOR_VALUE;
     socket->arrived_descriptors = SVIPC_NO_DESCRIPTORS_ARRIVED;
+}
+
+svipc_status svipc_fail_receive(svipc_socket* socket, svipc_status status)
+{
+    close_kept_descriptors(socket);
     socket->receive_desynchronized = true;
     return status;
 }
 
 void svipc_release_receive_state(svipc_socket* socket)
 {
-    svipc_close_preserving_errno(socket->pending_fd);
-    socket->pending_fd = SVIPC_NO_DESCRIPTOR_VALUE;
-    svipc_close_preserving_errno(socket->carrier_fd);
-    socket->carrier_fd = SVIPC_NO_DESCRIPTOR_VALUE;
-    socket->arrived_descriptors = SVIPC_NO_DESCRIPTORS_ARRIVED;
+    close_kept_descriptors(socket);
     free(socket->receive_buffer);
     socket->receive_buffer = NULL;
     socket->buffered_start = 0;
