@@ -67,3 +67,18 @@ native_test() {
     UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
     ctest --output-on-failure -j 2)
 }
+
+# The library built with the read policy of kernels where it cannot read ahead (macOS: a lone byte at a frame
+# boundary, then exactly what the frame lacks), under ASan+UBSan, against every C suite that does not depend on
+# Linux's descriptor segments: the only run that policy gets on this machine.
+NATIVE_NO_READ_AHEAD_DIR="$ARTIFACTS/native/no-read-ahead"
+native_test_without_read_ahead() {
+  require_native_toolchain
+  log "native: C tests against the library without read-ahead (macOS's read policy; ASan+UBSan)"
+  native_configure_and_build "$NATIVE_NO_READ_AHEAD_DIR" Debug -DSVIPC_SANITIZE=ON -DSVIPC_READ_AHEAD=OFF >/dev/null
+  (cd "$NATIVE_NO_READ_AHEAD_DIR" &&
+    ASAN_OPTIONS="detect_leaks=$(native_leak_detection):halt_on_error=1:abort_on_error=1" \
+    UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+    ctest --output-on-failure -j 2)
+}
+EXTRA_TESTS+=(native_test_without_read_ahead)

@@ -17,6 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Reads a queued frame costs: one with read-ahead; without it (macOS's policy) a lone byte at the boundary, the
+ * rest of the prefix, then the payload. */
+#if SVIPC_TEST_READS_AHEAD
+#define READS_PER_FRAME 1
+#else
+#define READS_PER_FRAME 3
+#endif
+
 static int recvmsg_calls;
 static int sendmsg_calls;
 static int poll_calls;
@@ -68,13 +76,13 @@ static void queued_frame_costs_one_send_and_one_receive(void)
         uint32_t length = 0;
         CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
         CHECK(length == sizes[i]);
-        CHECK(recvmsg_calls == 1);
+        CHECK(recvmsg_calls == READS_PER_FRAME);
     }
     reset_counts();
     CHECK_STATUS(SVIPC_OK, svipc_send_frame(a, NULL, 0));
     uint32_t length = 1;
     CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, NULL, 0, &length));
-    CHECK(length == 0 && recvmsg_calls == 1 && sendmsg_calls == 1);
+    CHECK(length == 0 && recvmsg_calls == (SVIPC_TEST_READS_AHEAD ? 1 : 2) && sendmsg_calls == 1);
     svipc_close(a);
     svipc_close(b);
 }
@@ -99,7 +107,7 @@ static void frames_queued_together_cost_one_receive(void)
         CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
         CHECK(length == SIZE && buffer[0] == 'a' + i % 26 && buffer[SIZE - 1] == 'a' + i % 26);
     }
-    CHECK(recvmsg_calls == 1);
+    CHECK(recvmsg_calls == (SVIPC_TEST_READS_AHEAD ? 1 : READS_PER_FRAME * FRAMES));
     /* A frame larger than what is left of the buffer: the bytes before it move to the front, one read more. */
     static uint8_t big[SVIPC_MAX_PAYLOAD];
     static uint8_t big_buffer[SVIPC_MAX_PAYLOAD];
@@ -109,9 +117,9 @@ static void frames_queued_together_cost_one_receive(void)
     reset_counts();
     uint32_t length = 0;
     CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
-    CHECK(length == 10 && recvmsg_calls == 1);
+    CHECK(length == 10 && recvmsg_calls == READS_PER_FRAME);
     CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, big_buffer, sizeof(big_buffer), &length));
-    CHECK(length == sizeof(big) && recvmsg_calls == 2 && memcmp(big, big_buffer, sizeof(big)) == 0);
+    CHECK(length == sizeof(big) && recvmsg_calls == 2 * READS_PER_FRAME && memcmp(big, big_buffer, sizeof(big)) == 0);
     svipc_close(a);
     svipc_close(b);
 }
@@ -128,10 +136,10 @@ static void carrier_in_front_costs_one_more_receive(void)
     uint8_t buffer[4];
     uint32_t length = 0;
     CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
-    CHECK(recvmsg_calls == 2);
+    CHECK(recvmsg_calls == 1 + READS_PER_FRAME);
     int32_t fd = -1;
     CHECK_STATUS(SVIPC_OK, svipc_recv_fd(b, &fd));
-    CHECK(recvmsg_calls == 2); /* it was already kept */
+    CHECK(recvmsg_calls == 1 + READS_PER_FRAME); /* it was already kept */
     CHECK(close(fd) == 0);
     svipc_close(a);
     svipc_close(b);
@@ -149,7 +157,7 @@ static void waiting_in_poll_costs_one_poll_more_per_receive_call(void)
     CHECK_STATUS(SVIPC_OK, svipc_send_frame(a, payload, sizeof(payload)));
     uint32_t length = 0;
     CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
-    CHECK(length == sizeof(payload) && poll_calls == 1 && recvmsg_calls == 1 && sendmsg_calls == 1);
+    CHECK(length == sizeof(payload) && poll_calls == 1 && recvmsg_calls == READS_PER_FRAME && sendmsg_calls == 1);
     /* A grant: the descriptor's wait polls; the decision right behind it is read without polling again. */
     reset_counts();
     CHECK_STATUS(SVIPC_OK, svipc_send_fd(a, svipc_fd(a)));
@@ -159,13 +167,13 @@ static void waiting_in_poll_costs_one_poll_more_per_receive_call(void)
     CHECK(fd >= 0 && poll_calls == 1 && recvmsg_calls == 1);
     close(fd);
     CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
-    CHECK(length == sizeof(payload) && poll_calls == 1 && recvmsg_calls == 2);
+    CHECK(length == sizeof(payload) && poll_calls == 1 && recvmsg_calls == 1 + READS_PER_FRAME);
     /* Switched off again: no poll. */
     CHECK_STATUS(SVIPC_OK, svipc_set_wait_in_poll(b, 0));
     reset_counts();
     CHECK_STATUS(SVIPC_OK, svipc_send_frame(a, payload, sizeof(payload)));
     CHECK_STATUS(SVIPC_OK, svipc_recv_frame(b, buffer, sizeof(buffer), &length));
-    CHECK(poll_calls == 0 && recvmsg_calls == 1);
+    CHECK(poll_calls == 0 && recvmsg_calls == READS_PER_FRAME);
     CHECK_STATUS(SVIPC_INVALID_ARGUMENT, svipc_set_wait_in_poll(b, 2));
     CHECK_STATUS(SVIPC_INVALID_ARGUMENT, svipc_set_wait_in_poll(NULL, 1));
     svipc_close(a);
