@@ -24,8 +24,16 @@ public sealed class BufferedInputTests
             Assert.That(supervisor.ReceiveMessage(), Is.InstanceOf<SupervisorMessage.Request>());
 
             using var view = new Socket(new SafeSocketHandle(supervisor.FileDescriptor, ownsHandle: false));
-            Assert.That(view.Poll(0, SelectMode.SelectRead), Is.False, "the second message left the kernel with the first");
-            Assert.That(supervisor.HasBufferedInput, Is.True);
+            if (OperatingSystem.IsLinux())
+            {
+                Assert.That(view.Poll(0, SelectMode.SelectRead), Is.False, "the second message left the kernel with the first");
+                Assert.That(supervisor.HasBufferedInput, Is.True);
+            }
+            else
+            {
+                // Without read-ahead (macOS) the second message may still be the kernel's; either way it is announced.
+                Assert.That(view.Poll(0, SelectMode.SelectRead) || supervisor.HasBufferedInput, Is.True);
+            }
 
             Assert.That(supervisor.ReceiveMessage(), Is.InstanceOf<SupervisorMessage.Request>());
             Assert.That(supervisor.HasBufferedInput, Is.False);
