@@ -7,7 +7,7 @@ using SupervisorIpc;
 // usage: SupervisorIpc.TestChild grant <socket-path> <file-path> <request-id>
 // Connects to a supervisor bound at <socket-path>, asks for read access to <file-path>, takes the
 // descriptor and the decision in whichever order they arrive, reads the file through the descriptor,
-// and prints one "key=value" line per fact for the test to check. Exit code 0 when the flow completed.
+// and prints one "key=value" line per fact (the runtime it ran on included) for the test to check. Exit code 0 when the flow completed.
 if (args.Length != 4 || args[0] != "grant")
 {
     Console.Error.WriteLine("usage: SupervisorIpc.TestChild grant <socket-path> <file-path> <request-id>");
@@ -47,6 +47,8 @@ try
     }
 
     Console.WriteLine($"pid={Environment.ProcessId}");
+    // The runtime this child runs on: each build of the suite starts the child built for its own framework.
+    Console.WriteLine($"runtime={Environment.Version}");
     Console.WriteLine($"order={order}");
     Console.WriteLine($"response={response}");
     if (descriptor is not null)

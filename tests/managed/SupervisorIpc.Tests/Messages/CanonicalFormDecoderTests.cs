@@ -20,13 +20,13 @@ public sealed class CanonicalFormDecoderTests
     /// <summary>What may stand where the fast path expects a value: right, nearly right and wrong.</summary>
     private static readonly Gen<string> s_value = Gen.Frequency(
         (4, s_rawString),
-        (3, Gen.OneOf("\"r\"", "\"\"", "\"\u00c3\u00a9\"" /* é in UTF-8 */, "\"\\u0041\"", "\"a\\\"b\"", "\"\\ud800\"")),
-        (3, Gen.OneOf("0", "1", "01", "-0", "-1", "1.0", "1e3", "4294967295", "4294967296", "42949672950", "18446744073709551616")),
-        (2, Gen.OneOf("null", "true", "false", "nul", "truex", "[]", "{}")),
-        (3, Gen.OneOf("\"Read\"", "\"Write\"", "\"ReadWrite\"", "\"ReadOnly\"", "{\"Read\":null}")),
-        (3, Gen.OneOf("\"Granted\"", "\"Timeout\"", "\"Denied\"", "{\"Denied\":{\"reason\":\"no\"}}", "{\"Denied\":{\"reason\":1}}", "{\"Granted\":null}")));
+        (3, MessageGenerators.OneOfValues("\"r\"", "\"\"", "\"\u00c3\u00a9\"" /* é in UTF-8 */, "\"\\u0041\"", "\"a\\\"b\"", "\"\\ud800\"")),
+        (3, MessageGenerators.OneOfValues("0", "1", "01", "-0", "-1", "1.0", "1e3", "4294967295", "4294967296", "42949672950", "18446744073709551616")),
+        (2, MessageGenerators.OneOfValues("null", "true", "false", "nul", "truex", "[]", "{}")),
+        (3, MessageGenerators.OneOfValues("\"Read\"", "\"Write\"", "\"ReadWrite\"", "\"ReadOnly\"", "{\"Read\":null}")),
+        (3, MessageGenerators.OneOfValues("\"Granted\"", "\"Timeout\"", "\"Denied\"", "{\"Denied\":{\"reason\":\"no\"}}", "{\"Denied\":{\"reason\":1}}", "{\"Granted\":null}")));
 
-    private static readonly Gen<string> s_ending = Gen.Frequency((8, Gen.Const("}}")), (1, Gen.OneOf("}", "}} ", "}}x", "}}}", ",\"x\":1}}")));
+    private static readonly Gen<string> s_ending = Gen.Frequency((8, Gen.Const("}}")), (1, MessageGenerators.OneOfValues("}", "}} ", "}}x", "}}}", ",\"x\":1}}")));
 
     /// <summary>The fast path's own templates with random values: it decides on every one of them.</summary>
     private static readonly Gen<byte[]> s_skeletons = Gen.OneOf(

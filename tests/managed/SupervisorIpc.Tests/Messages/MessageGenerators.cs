@@ -6,10 +6,16 @@ namespace SupervisorIpc.Tests.Messages;
 /// <summary>CsCheck generators for every message and response shape, with text that stresses the escaper.</summary>
 internal static class MessageGenerators
 {
+    /// <summary>
+    /// One of the given values, shrinking towards the first. CsCheck names this OneOfConst up to 4.x (the last line
+    /// for net8.0, which the suite's .NET 8 build uses) and OneOf from 5.0 on (net10.0 only): one spelling for both.
+    /// </summary>
+    public static Gen<T> OneOfValues<T>(params T[] values) => Gen.Int[0, values.Length - 1].Select(index => values[index]);
+
     /// <summary>Any Unicode scalar value, weighted towards the classes the escaper treats differently.</summary>
     public static readonly Gen<int> ScalarValue = Gen.Frequency(
         (3, Gen.Int[0x00, 0x1F]),
-        (2, Gen.OneOf<int>('"', '\\', '/', 0x7F, '<', '>', '&', '\'', '+')),
+        (2, OneOfValues<int>('"', '\\', '/', 0x7F, '<', '>', '&', '\'', '+')),
         (10, Gen.Int[0x20, 0x7F]),
         (3, Gen.Int[0x80, 0x7FF]),
         (3, Gen.Int[0x800, 0xD7FF]),
@@ -36,10 +42,10 @@ internal static class MessageGenerators
 
     public static readonly Gen<string?> OptionalText = Optional(Text);
 
-    public static readonly Gen<AccessMode> Access = Gen.OneOf(AccessMode.Read, AccessMode.Write, AccessMode.ReadWrite);
+    public static readonly Gen<AccessMode> Access = OneOfValues(AccessMode.Read, AccessMode.Write, AccessMode.ReadWrite);
 
     public static readonly Gen<uint> Pid = Gen.Frequency(
-        (1, Gen.OneOf(0u, 1u, uint.MaxValue, int.MaxValue + 1u)), (4, Gen.UInt));
+        (1, OneOfValues(0u, 1u, uint.MaxValue, int.MaxValue + 1u)), (4, Gen.UInt));
 
     public static readonly Gen<SupervisorMessage> Message = MessagesOf(Text);
 

@@ -100,6 +100,7 @@ public sealed class CrossProcessGrantTests
             Assert.That(exitCode, Is.Zero, errors);
             Assert.That(lines, Does.Contain($"pid={child.Id}"));
             Assert.That(lines, Does.Contain($"order={expectedOrder}"));
+            Assert.That(lines, Does.Contain($"runtime={Environment.Version}"), "the child runs on the suite's runtime");
             Assert.That(lines, Does.Contain("content=content for the child"));
             Assert.That(lines.Single(l => l.StartsWith("response=", StringComparison.Ordinal)), Does.Contain("req-7"));
         }
