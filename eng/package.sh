@@ -387,6 +387,29 @@ package_test_dotnet_consumer() {
   package_run_dotnet_consumer
 }
 
+# package_check_consumer_run OUTPUT TFM MAJOR NUPKG LOADED_GLOB: the consumer's report says it ran the package's
+# lib/TFM build on .NET MAJOR and (on Linux) loaded a library matching LOADED_GLOB that is byte for byte the
+# package's runtimes/<host rid>/native asset, not a copy from anywhere else.
+package_check_consumer_run() {
+  local output="$1" tfm="$2" major="$3" nupkg="$4" pattern="$5" host library runtime loaded
+  host="$(package_host_rid)"
+  library="$(sed -nE 's/^dotnet package consumer: library (.*)$/\1/p' <<<"$output")"
+  runtime="$(sed -nE 's/^dotnet package consumer: runtime (.*)$/\1/p' <<<"$output")"
+  if [ "$library" != ".NETCoreApp,Version=v${tfm#net}" ] || [ "${runtime%%.*}" != "$major" ]; then
+    echo "the $tfm consumer ran the package's '$library' build on runtime '$runtime', not lib/$tfm on .NET $major" >&2
+    return 1
+  fi
+  [ "$(uname -s)" = Linux ] || return 0
+  loaded="$(sed -nE 's/^dotnet package consumer: native library (.*)$/\1/p' <<<"$output")"
+  # shellcheck disable=SC2053 # the pattern is a glob on purpose
+  if [[ "$loaded" != $pattern ]] ||
+     ! unzip -p "$nupkg" "runtimes/$host/native/libsupervisor_ipc.so" | cmp -s - "$loaded"; then
+    echo "the $tfm consumer loaded '$loaded', not the package's runtimes/$host/native/libsupervisor_ipc.so" >&2
+    return 1
+  fi
+  echo "$tfm consumer: lib/$tfm on .NET $runtime, the package's native library"
+}
+
 # Runs a fresh C# app against artifacts/packages/SupervisorIpc.<version>.nupkg as it is.
 package_run_dotnet_consumer() {
   require_dotnet
@@ -429,21 +452,36 @@ package_run_dotnet_consumer() {
 </configuration>
 XML
   log "consumers: fresh C# app in $app restoring SupervisorIpc $version from $feed"
-  output="$(cd "$app" && NUGET_PACKAGES="$cache" dotnet run -c Release -p:SupervisorIpcVersion="$version" 2>&1)" || status=$?
-  printf '%s\n' "$output"
-  if [ "$status" -eq 0 ] && [ "$(uname -s)" = Linux ]; then
-    # The library the app loaded must be the package's asset for this RID (NuGet copies
-    # runtimes/<rid>/native into the app's output), not a copy from anywhere else.
-    local loaded
-    loaded="$(sed -nE 's/^dotnet package consumer: native library (.*)$/\1/p' <<<"$output")"
-    if [[ "$loaded" != */runtimes/$host/native/libsupervisor_ipc.so ]] ||
-       ! unzip -p "$nupkg" "runtimes/$host/native/libsupervisor_ipc.so" | cmp -s - "$loaded"; then
-      echo "the app loaded '$loaded', not the package's runtimes/$host/native/libsupervisor_ipc.so" >&2
-      status=1
-    fi
-  fi
   local passed=0 failed=0
-  if [ "$status" -eq 0 ]; then passed=1; else failed=1; fi
+  # net10.0 on the installed runtime, as a developer runs it.
+  output="$(cd "$app" && NUGET_PACKAGES="$cache" dotnet run -c Release -f net10.0 -p:SupervisorIpcVersion="$version" 2>&1)" || status=$?
+  printf '%s\n' "$output"
+  if [ "$status" -eq 0 ] &&
+     package_check_consumer_run "$output" net10.0 10 "$nupkg" "*/runtimes/$host/native/libsupervisor_ipc.so"; then
+    passed=$((passed + 1))
+  else
+    echo "FAILED: the net10.0 package consumer" >&2
+    failed=$((failed + 1))
+  fi
+
+  # net8.0 published self-contained for this RID: the .NET 8 runtime (the runtime pack from the feed) travels with
+  # the app, which is how a net8.0 user deploys without a system-wide .NET 8; it must run the package's lib/net8.0.
+  status=0
+  log "consumers: the same app as a self-contained net8.0 publish for $host"
+  if (cd "$app" && NUGET_PACKAGES="$cache" dotnet publish -c Release -f net8.0 -r "$host" --self-contained true \
+        -p:SupervisorIpcVersion="$version" -o "$app/publish-net8.0" -nologo -v:q); then
+    output="$("$app/publish-net8.0/PackageConsumer" 2>&1)" || status=$?
+    printf '%s\n' "$output"
+  else
+    status=1
+  fi
+  if [ "$status" -eq 0 ] && compgen -G "$app/publish-net8.0/libcoreclr.*" >/dev/null &&
+     package_check_consumer_run "$output" net8.0 8 "$nupkg" "$app/publish-net8.0/libsupervisor_ipc.so"; then
+    passed=$((passed + 1))
+  else
+    echo "FAILED: the self-contained net8.0 package consumer" >&2
+    failed=$((failed + 1))
+  fi
 
   # Every runtime in the package: a RID-specific publish of the same app must carry exactly
   # that runtime's library, which is how users deploy to machines unlike this one.
@@ -451,7 +489,7 @@ XML
   while read -r entry; do
     rid="$(cut -d/ -f2 <<<"$entry")"
     file="$(basename "$entry")"
-    if (cd "$app" && NUGET_PACKAGES="$cache" dotnet publish -c Release -r "$rid" --self-contained false \
+    if (cd "$app" && NUGET_PACKAGES="$cache" dotnet publish -c Release -f net10.0 -r "$rid" --self-contained false \
           -p:UseAppHost=false -p:SupervisorIpcVersion="$version" -o "$app/publish-$rid" -nologo -v:q >/dev/null) &&
        unzip -p "$nupkg" "$entry" | cmp -s - "$app/publish-$rid/$file"; then
       echo "publish -r $rid: carries the package's $entry"

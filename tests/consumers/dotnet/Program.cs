@@ -1,6 +1,8 @@
 // A release user's program: SupervisorIpc comes from its NuGet package, native library included.
 // Both ends of a pair in one process: the child asks to read a file, the supervisor grants it by
 // passing an open descriptor and a Decision, and the child reads the file through that descriptor.
+using System.Reflection;
+using System.Runtime.Versioning;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using SupervisorIpc;
@@ -56,6 +58,9 @@ finally
 }
 
 Console.WriteLine($"dotnet package consumer: native library {LoadedNativeLibrary()}");
+// Which of the package's builds (lib/net8.0, lib/net10.0) ran, on which runtime: the test checks both.
+Console.WriteLine($"dotnet package consumer: library {typeof(SupervisorSocket).Assembly.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName}");
+Console.WriteLine($"dotnet package consumer: runtime {Environment.Version}");
 Console.WriteLine("dotnet package consumer: pair round trip with descriptor pass OK");
 return 0;
 
