@@ -17,6 +17,7 @@
 #endif
 
 #include "supervisor_ipc.h"
+#include "../support/svipc_test_portable.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -31,7 +32,7 @@ extern char** environ;
 static void list_descriptors(char* out, size_t capacity)
 {
     out[0] = '\0';
-    DIR* directory = opendir("/proc/self/fd");
+    DIR* directory = opendir(SVIPC_TEST_FD_DIRECTORY);
     if (directory == NULL)
     {
         snprintf(out, capacity, "unknown");

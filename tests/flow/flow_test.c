@@ -76,10 +76,10 @@ int flow_run_cases(int argc, char** argv, const flow_case* cases, size_t count)
 
 int flow_count_fds(void)
 {
-    DIR* directory = opendir("/proc/self/fd");
+    DIR* directory = opendir(SVIPC_TEST_FD_DIRECTORY);
     if (directory == NULL)
     {
-        FLOW_FAIL("opendir /proc/self/fd: %s", strerror(errno));
+        FLOW_FAIL("opendir %s: %s", SVIPC_TEST_FD_DIRECTORY, strerror(errno));
     }
     int count = 0;
     struct dirent* item;

@@ -14,6 +14,7 @@
 #include "supervisor_ipc.h"
 
 #include "../support/svipc_test_check.h"
+#include "../support/svipc_test_portable.h"
 
 #define FLOW_FAIL SVIPC_TEST_FAIL
 

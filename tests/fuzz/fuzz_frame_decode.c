@@ -36,9 +36,9 @@ static uint32_t read_prefix(const uint8_t* p)
 static void check_receive(const uint8_t* data, size_t size, uint8_t piece_seed, uint32_t capacity_pick)
 {
     int ends[2];
-    FUZZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) == 0, "socketpair");
+    FUZZ_CHECK(svipc_test_socketpair(AF_UNIX, SOCK_STREAM, ends) == 0, "socketpair");
     int big = 8 * MAX_WRITTEN;
-    (void)setsockopt(ends[1], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
+    svipc_test_grow_send_buffer(ends[1], big);
     svipc_socket* library = NULL;
     FUZZ_CHECK(svipc_from_fd(ends[0], &library) == SVIPC_OK, "svipc_from_fd");
 
@@ -125,7 +125,7 @@ static void check_receive(const uint8_t* data, size_t size, uint8_t piece_seed, 
 static void check_send(const uint8_t* data, size_t size, uint32_t length)
 {
     int ends[2];
-    FUZZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) == 0, "socketpair");
+    FUZZ_CHECK(svipc_test_socketpair(AF_UNIX, SOCK_STREAM, ends) == 0, "socketpair");
     svipc_socket* library = NULL;
     FUZZ_CHECK(svipc_from_fd(ends[0], &library) == SVIPC_OK, "svipc_from_fd");
     /* A refused length needs no payload: the library must not look past the length anyway. */

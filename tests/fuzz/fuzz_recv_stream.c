@@ -483,10 +483,10 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     uint8_t flags = fuzz_byte(&in);
 
     int ends[2];
-    FUZZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) == 0, "socketpair");
+    FUZZ_CHECK(svipc_test_socketpair(AF_UNIX, SOCK_STREAM, ends) == 0, "socketpair");
     int big = 8 * MAX_STREAM;
     /* As root this lifts the cap so that whole scripts fit; otherwise writes stop when full. */
-    (void)setsockopt(ends[1], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
+    svipc_test_grow_send_buffer(ends[1], big);
     svipc_socket* library = NULL;
     FUZZ_CHECK(svipc_from_fd(ends[0], &library) == SVIPC_OK, "svipc_from_fd");
 

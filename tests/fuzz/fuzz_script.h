@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../support/svipc_test_portable.h"
+
 #define FUZZ_CHECK(cond, ...)                                                    \
     do                                                                           \
     {                                                                            \

@@ -16,6 +16,7 @@
 
 #define SVIPC_TEST_STATUS_TEXT(status) hostile_status_name(status)
 #include "../support/svipc_test_check.h"
+#include "../support/svipc_test_portable.h"
 
 #define HOSTILE_FAIL SVIPC_TEST_FAIL
 

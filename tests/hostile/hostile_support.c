@@ -8,7 +8,9 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#if defined(__linux__)
 #include <sys/syscall.h>
+#endif
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,9 +75,9 @@ const char* hostile_status_name(svipc_status status)
 
 int hostile_count_fds(void)
 {
-    DIR* dir = opendir("/proc/self/fd");
+    DIR* dir = opendir(SVIPC_TEST_FD_DIRECTORY);
     if (dir == NULL)
-        HOSTILE_FAIL("opendir(/proc/self/fd): %s", strerror(errno));
+        HOSTILE_FAIL("opendir(%s): %s", SVIPC_TEST_FD_DIRECTORY, strerror(errno));
     int count = 0;
     const struct dirent* entry;
     while ((entry = readdir(dir)) != NULL)
@@ -96,7 +98,7 @@ int hostile_fd_is_cloexec(int fd)
 void hostile_raw_pair(svipc_socket** library, int* raw_peer)
 {
     int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    if (svipc_test_socketpair(AF_UNIX, SOCK_STREAM, fds) != 0)
         HOSTILE_FAIL("socketpair: %s", strerror(errno));
     CHECK_STATUS(svipc_from_fd(fds[0], library), SVIPC_OK);
     *raw_peer = fds[1];
@@ -138,9 +140,14 @@ long hostile_send_with_fds(int fd, const void* data, size_t length, const int* f
     ssize_t sent;
     do
     {
+#if defined(__linux__)
         /* The raw system call: musl's sendmsg wrapper refuses more than 1,024 bytes of control data (ENOMEM),
          * and the attacks need up to the kernel's own limit of 253 descriptors. */
         sent = (ssize_t)syscall(SYS_sendmsg, fd, &message, MSG_NOSIGNAL);
+#else
+        /* libSystem's sendmsg passes control data through as is (syscall() is deprecated on macOS). */
+        sent = sendmsg(fd, &message, MSG_NOSIGNAL);
+#endif
     } while (sent < 0 && errno == EINTR);
     int saved = errno;
     free(control);

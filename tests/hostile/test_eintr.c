@@ -140,7 +140,7 @@ static void* connect_later(void* argument)
 {
     const peer_job* job = argument;
     sleep_ms(PEER_DELAY_MS);
-    int client = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int client = svipc_test_socket(AF_UNIX, SOCK_STREAM);
     CHECK(client >= 0);
     struct sockaddr_un address = {.sun_family = AF_UNIX};
     strcpy(address.sun_path, job->path);

@@ -20,7 +20,7 @@ enum
 
 static int raw_connect(const char* path)
 {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = svipc_test_socket(AF_UNIX, SOCK_STREAM);
     CHECK(fd >= 0);
     struct sockaddr_un address = {.sun_family = AF_UNIX};
     strcpy(address.sun_path, path);

@@ -157,7 +157,7 @@ static void connected_client_says_nothing(void)
     CHECK_STATUS(svipc_accept(listener, TIMEOUT_MS, &nobody), SVIPC_TIMEOUT);
     CHECK(hostile_now_ms() - start <= LATEST_MS);
 
-    int client = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int client = svipc_test_socket(AF_UNIX, SOCK_STREAM);
     CHECK(client >= 0);
     struct sockaddr_un address = {.sun_family = AF_UNIX};
     strcpy(address.sun_path, path);
@@ -230,7 +230,7 @@ static void dribbling_peer_cannot_stretch_a_receive_with(enum timeout_setting se
     static uint8_t buffer[SVIPC_MAX_PAYLOAD];
     const int timeout_ms = 300;
     int fds[2];
-    CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+    CHECK(svipc_test_socketpair(AF_UNIX, SOCK_STREAM, fds) == 0);
     svipc_socket* library;
     int peer = fds[1];
     if (setting == TIMEOUT_BEFORE_ADOPTION)
