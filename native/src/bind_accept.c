@@ -96,12 +96,14 @@ static svipc_status create_socket_file(int fd, const char* path, const struct so
 
 #endif
 
-static svipc_status finish_listener(int fd, const char* path, svipc_socket** listener)
+/* Takes ownership of fd and of lock_fd (bind_lock.c): on failure both are closed and the lock file removed. */
+static svipc_status finish_listener(int fd, int lock_fd, const char* path, svipc_socket** listener)
 {
     struct stat created;
     if (lstat(path, &created) != 0)
     {
         svipc_close_preserving_errno(fd);
+        svipc_release_bind_lock(path, lock_fd, true);
         return SVIPC_SYSTEM_ERROR;
     }
     svipc_socket* socket = NULL;
@@ -109,8 +111,10 @@ static svipc_status finish_listener(int fd, const char* path, svipc_socket** lis
     if (status != SVIPC_OK)
     {
         svipc_close_preserving_errno(fd);
+        svipc_release_bind_lock(path, lock_fd, true);
         return status;
     }
+    socket->bind_lock_fd = lock_fd;
     socket->bound_path = strdup(path);
     socket->bound_device = created.st_dev;
     socket->bound_inode = created.st_ino;
@@ -125,6 +129,19 @@ static svipc_status finish_listener(int fd, const char* path, svipc_socket** lis
     {
         status = SVIPC_SYSTEM_ERROR;
     }
+    else
+    {
+        int wake[2];
+        if (svipc_open_wake_pipe(wake) != 0)
+        {
+            status = SVIPC_SYSTEM_ERROR;
+        }
+        else
+        {
+            socket->wake_read_fd = wake[0];
+            socket->wake_write_fd = wake[1];
+        }
+    }
     if (status != SVIPC_OK)
     {
         if (socket->bound_path == NULL)
@@ -135,6 +152,10 @@ static svipc_status finish_listener(int fd, const char* path, svipc_socket** lis
             {
                 (void)unlink(path);
             }
+            int saved = errno;
+            svipc_release_bind_lock(path, socket->bind_lock_fd, true);
+            socket->bind_lock_fd = SVIPC_NO_DESCRIPTOR_VALUE;
+            errno = saved;
         }
         svipc_close(socket);
         return status;
@@ -156,31 +177,45 @@ svipc_status svipc_bind(const char* path, svipc_socket** listener)
     {
         return status;
     }
+    /* First the lock: while another binder holds it the path is live, and nothing at it is touched. */
+    int lock_fd = SVIPC_NO_DESCRIPTOR_VALUE;
+    status = svipc_take_bind_lock(path, &lock_fd);
+    if (status != SVIPC_OK)
+    {
+        return status;
+    }
     for (int attempt = 0; attempt < SVIPC_BIND_ATTEMPTS; attempt++)
     {
         int fd = svipc_open_stream_socket();
         if (fd < 0)
         {
-            return SVIPC_SYSTEM_ERROR;
+            break;
         }
         status = create_socket_file(fd, path, &address, address_length);
         if (status == SVIPC_OK)
         {
-            return finish_listener(fd, path, listener);
+            return finish_listener(fd, lock_fd, path, listener);
         }
         svipc_close_preserving_errno(fd);
         if (status != SVIPC_ADDRESS_IN_USE)
         {
-            return status;
+            break;
         }
+        /* We hold the lock, so no binder of this library is alive at path; the probe still protects others'. */
         status = svipc_clear_stale_socket(path);
         if (status != SVIPC_OK)
         {
-            return status;
+            break;
         }
+        errno = EADDRINUSE;
+        status = SVIPC_ADDRESS_IN_USE;
     }
-    errno = EADDRINUSE;
-    return SVIPC_ADDRESS_IN_USE;
+    if (status == SVIPC_OK)
+    {
+        status = SVIPC_SYSTEM_ERROR; /* the socket could not be created: errno says why */
+    }
+    svipc_release_bind_lock(path, lock_fd, true);
+    return status;
 }
 
 static int accept_connection(int listener_fd)
@@ -257,12 +292,19 @@ svipc_status svipc_accept(svipc_socket* listener, int32_t timeout_ms, svipc_sock
             errno = EAGAIN;
             return SVIPC_TIMEOUT;
         }
-        struct pollfd entry = { .fd = listener->fd, .events = POLLIN, .revents = 0 };
-        int ready = poll(&entry, 1, wait);
+        /* The second entry is the shutdown wake-up (svipc_internal.h); it is never drained: once shut down,
+         * every accept returns at the top of the loop. */
+        struct pollfd entries[2] = {
+            { .fd = listener->fd, .events = POLLIN, .revents = 0 },
+            { .fd = listener->wake_read_fd, .events = POLLIN, .revents = 0 },
+        };
+        nfds_t entry_count = listener->wake_read_fd >= 0 ? 2 : 1;
+        int ready = poll(entries, entry_count, wait);
         if (ready < 0 && errno != EINTR)
         {
             return svipc_status_from_errno(listener, errno);
         }
+        const struct pollfd entry = entries[0];
         if (ready > 0 && (entry.revents & POLLIN) == 0 && (entry.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0)
         {
             /* A listener that hangs up without a pending connection will never produce one. */
@@ -297,7 +339,9 @@ svipc_status svipc_bind_and_accept(const char* path, int32_t timeout_ms, svipc_s
         accepted->bound_device = listener->bound_device;
         accepted->bound_inode = listener->bound_inode;
         accepted->bound_by = listener->bound_by;
+        accepted->bind_lock_fd = listener->bind_lock_fd;
         listener->bound_path = NULL;
+        listener->bind_lock_fd = SVIPC_NO_DESCRIPTOR_VALUE;
         *connection = accepted;
     }
     int saved = errno;

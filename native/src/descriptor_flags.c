@@ -26,7 +26,11 @@ int svipc_configure_socket(int fd)
         return -1;
     }
 #if defined(__APPLE__)
-    /* macOS has no MSG_NOSIGNAL; the socket option keeps a dead peer from raising SIGPIPE. */
+    /*
+     * The library's own sends pass MSG_NOSIGNAL where the headers define it (Apple's do from the macOS 11 SDK
+     * on), but the socket option also covers every other write on the descriptor: a caller writing through
+     * svipc_fd(), and builds against older SDKs without the flag.
+     */
     int one = 1;
     if (setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, (socklen_t)sizeof(one)) != 0)
     {
@@ -65,6 +69,29 @@ int svipc_set_blocking(int fd, bool blocking)
     }
     int wanted = blocking ? (flags & ~O_NONBLOCK) : (flags | O_NONBLOCK);
     return wanted == flags ? 0 : fcntl(fd, F_SETFL, wanted);
+}
+
+int svipc_open_wake_pipe(int fds[2])
+{
+#if defined(__linux__)
+    return pipe2(fds, O_CLOEXEC | O_NONBLOCK);
+#else
+    /* No pipe2: the ends are flagged right after; see svipc_open_stream_socket for what that window means. */
+    if (pipe(fds) != 0)
+    {
+        return -1;
+    }
+    for (int i = 0; i < 2; i++)
+    {
+        if (svipc_make_close_on_exec(fds[i]) != 0 || svipc_set_blocking(fds[i], false) != 0)
+        {
+            svipc_close_preserving_errno(fds[0]);
+            svipc_close_preserving_errno(fds[1]);
+            return -1;
+        }
+    }
+    return 0;
+#endif
 }
 
 void svipc_close_preserving_errno(int fd)

@@ -24,6 +24,9 @@ svipc_status svipc_socket_wrap(int fd, bool is_listener, svipc_socket** result)
     atomic_init(&socket->wait_in_poll, false);
     socket->pending_fd = SVIPC_NO_DESCRIPTOR_VALUE;
     socket->carrier_fd = SVIPC_NO_DESCRIPTOR_VALUE;
+    socket->bind_lock_fd = SVIPC_NO_DESCRIPTOR_VALUE;
+    socket->wake_read_fd = SVIPC_NO_DESCRIPTOR_VALUE;
+    socket->wake_write_fd = SVIPC_NO_DESCRIPTOR_VALUE;
     *result = socket;
     return SVIPC_OK;
 }
@@ -125,6 +128,21 @@ svipc_status svipc_shutdown(svipc_socket* socket)
     }
     /* The flag goes first so that a call woken by the shutdown reports why it woke. */
     atomic_store(&socket->shut_down, true);
+    if (socket->wake_write_fd >= 0)
+    {
+        /* Wakes svipc_accept's poll (see svipc_internal.h). A full pipe already wakes it: EAGAIN is fine. */
+        static const char wake = 1;
+        ssize_t written;
+        do
+        {
+            written = write(socket->wake_write_fd, &wake, 1);
+        } while (written < 0 && errno == EINTR);
+        if (written < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        {
+            return SVIPC_SYSTEM_ERROR;
+        }
+    }
+    /* ENOTCONN: a listener (macOS says so for every listener), or a peer already gone; the flag still holds. */
     if (shutdown(socket->fd, SHUT_RDWR) != 0 && errno != ENOTCONN)
     {
         return SVIPC_SYSTEM_ERROR;
@@ -157,9 +175,17 @@ void svipc_close(svipc_socket* socket)
     if (socket->bound_path != NULL)
     {
         unlink_if_still_ours(socket);
+        /* After the socket file: until the lock goes, no other binder may decide the path is free. */
+        svipc_release_bind_lock(socket->bound_path, socket->bind_lock_fd, socket->bound_by == getpid());
         free(socket->bound_path);
     }
+    else
+    {
+        svipc_release_bind_lock(NULL, socket->bind_lock_fd, false);
+    }
     svipc_release_receive_state(socket);
+    svipc_close_preserving_errno(socket->wake_read_fd);
+    svipc_close_preserving_errno(socket->wake_write_fd);
     svipc_close_preserving_errno(socket->fd);
     free(socket);
     errno = saved;

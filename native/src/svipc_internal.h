@@ -94,6 +94,15 @@ struct svipc_socket
     dev_t bound_device;
     ino_t bound_inode;
     pid_t bound_by;            /* a forked copy closing its inherited object must not remove the parent's path */
+    /*
+     * Listeners only (else -1): a pipe that svipc_shutdown writes to and svipc_accept polls with the listener.
+     * shutdown() wakes a poll on a listening socket on Linux, but XNU's soshutdown returns ENOTCONN and does
+     * nothing for a socket that is not connected, so on macOS a blocked accept would sleep on. The pipe wakes
+     * it the same way on both systems, so the path macOS takes is the one the Linux tests run.
+     */
+    int wake_read_fd;
+    int wake_write_fd;
+    int bind_lock_fd;          /* the flock()ed <bound_path>.lock that marks the path live (bind_lock.c), or -1 */
 };
 
 /* What one recvmsg brought: data bytes and every descriptor that arrived with them. */
@@ -113,6 +122,8 @@ int svipc_open_stream_socket(void);
 int svipc_make_close_on_exec(int fd);
 int svipc_configure_socket(int fd);
 int svipc_set_blocking(int fd, bool blocking);
+/* A pipe with both ends close-on-exec and non-blocking (the shutdown wake-up of a listener). */
+int svipc_open_wake_pipe(int fds[2]);
 void svipc_close_preserving_errno(int fd);
 
 /* socket_object.c */
@@ -121,6 +132,12 @@ bool svipc_is_shut_down(const svipc_socket* socket);
 
 /* socket_path.c */
 svipc_status svipc_make_address(const char* path, struct sockaddr_un* address, socklen_t* address_length);
+
+/* bind_lock.c: <path>.lock, held while a path is bound. SVIPC_ADDRESS_IN_USE when another binder holds it. */
+char* svipc_lock_path_for(const char* path);
+svipc_status svipc_take_bind_lock(const char* path, int* lock_fd);
+/* Closes lock_fd (-1 is ignored); remove_file unlinks the lock file first if it is still the one held. */
+void svipc_release_bind_lock(const char* path, int lock_fd, bool remove_file);
 
 /* stale_socket.c: SVIPC_OK when the path is free now (stale socket removed, or gone), SVIPC_ADDRESS_IN_USE when it must stay. */
 svipc_status svipc_clear_stale_socket(const char* path);

@@ -1,4 +1,4 @@
-/* Binding at a path: owner-only from creation, stale/live/foreign files, unlink on close, path length limits. */
+/* Binding at a path: owner-only from creation, stale/live/busy/foreign files, the <path>.lock liveness lock, unlink on close, path length limits. */
 #include "test_support.h"
 
 #include <errno.h>
@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -172,6 +173,174 @@ static void replaced_path_is_not_unlinked_on_close(void)
     CHECK(unlink(path) == 0);
 }
 
+static void lock_path_of(const char* path, char* lock_path, size_t capacity)
+{
+    int written = snprintf(lock_path, capacity, "%s.lock", path);
+    CHECK(written > 0 && (size_t)written < capacity);
+}
+
+/* A raw non-blocking connect: 0, or the errno it failed with (the connecting descriptor is kept in *fd). */
+static int raw_connect(const char* path, int* fd)
+{
+    *fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK(*fd >= 0);
+    CHECK(fcntl(*fd, F_SETFD, FD_CLOEXEC) == 0);
+    CHECK(fcntl(*fd, F_SETFL, O_NONBLOCK) == 0);
+    struct sockaddr_un address;
+    memset(&address, 0, sizeof(address));
+    address.sun_family = AF_UNIX;
+    CHECK(strlen(path) < sizeof(address.sun_path));
+    strcpy(address.sun_path, path);
+    return connect(*fd, (struct sockaddr*)&address, (socklen_t)sizeof(address)) == 0 ? 0 : errno;
+}
+
+static void bind_holds_an_owner_only_lock_file_until_close(void)
+{
+    char path[512];
+    char lock_path[600];
+    path_in_work_dir(path, sizeof(path), "locked.sock");
+    lock_path_of(path, lock_path, sizeof(lock_path));
+    svipc_socket* listener;
+    CHECK_STATUS(SVIPC_OK, svipc_bind(path, &listener));
+    struct stat lock;
+    CHECK(lstat(lock_path, &lock) == 0);
+    CHECK(S_ISREG(lock.st_mode) && (lock.st_mode & 07777) == 0600);
+    /* Held: a lock attempt of our own on a separate open file fails. */
+    int probe = open(lock_path, O_RDWR | O_CLOEXEC);
+    CHECK(probe >= 0);
+    CHECK(flock(probe, LOCK_EX | LOCK_NB) != 0 && (errno == EWOULDBLOCK || errno == EAGAIN));
+    svipc_close(listener);
+    CHECK(!exists(path));
+    CHECK(!exists(lock_path));
+    CHECK(flock(probe, LOCK_EX | LOCK_NB) == 0);
+    CHECK(close(probe) == 0);
+}
+
+/*
+ * A listener that is alive but refuses connections, as XNU's does once its queue is past 3/2 of the backlog
+ * (ECONNREFUSED, the answer of a dead socket file). Linux refuses the same way for a listener that was shut
+ * down, so the case runs here: a probing connect alone would take the path for stale and unlink it.
+ */
+static void live_listener_that_refuses_connections_keeps_its_path(void)
+{
+    char path[512];
+    path_in_work_dir(path, sizeof(path), "refusing.sock");
+    svipc_socket* first;
+    CHECK_STATUS(SVIPC_OK, svipc_bind(path, &first));
+    CHECK_STATUS(SVIPC_OK, svipc_shutdown(first));
+#if defined(__linux__)
+    int fd = -1;
+    CHECK(raw_connect(path, &fd) == ECONNREFUSED);
+    CHECK(close(fd) == 0);
+#endif
+    struct stat before;
+    CHECK(lstat(path, &before) == 0);
+    svipc_socket* second = NULL;
+    CHECK_STATUS(SVIPC_ADDRESS_IN_USE, svipc_bind(path, &second));
+    CHECK(second == NULL && errno == EADDRINUSE);
+    struct stat after;
+    CHECK(lstat(path, &after) == 0 && after.st_ino == before.st_ino);
+    svipc_close(first);
+    CHECK(!exists(path));
+    CHECK_STATUS(SVIPC_OK, svipc_bind(path, &second));
+    svipc_close(second);
+}
+
+/* A listener whose backlog is full: Linux answers EAGAIN, XNU ECONNREFUSED; either way it stays the path's. */
+static void busy_listener_with_a_full_backlog_keeps_its_path(void)
+{
+    char path[512];
+    path_in_work_dir(path, sizeof(path), "busy.sock");
+    svipc_socket* first;
+    CHECK_STATUS(SVIPC_OK, svipc_bind(path, &first));
+    /* A small backlog so that a few connections fill it (listen again only changes it). */
+    CHECK(listen(svipc_fd(first), 1) == 0);
+    enum { MAX_CLIENTS = 64 };
+    int clients[MAX_CLIENTS];
+    int count = 0;
+    int error = 0;
+    while (count < MAX_CLIENTS)
+    {
+        error = raw_connect(path, &clients[count++]);
+        if (error != 0 && error != EINPROGRESS)
+        {
+            break;
+        }
+    }
+    /* The queue really is full: the last connect was turned away (EAGAIN on Linux, ECONNREFUSED on macOS). */
+    CHECK(error == EAGAIN || error == EWOULDBLOCK || error == ECONNREFUSED);
+    struct stat before;
+    CHECK(lstat(path, &before) == 0);
+    svipc_socket* second = NULL;
+    CHECK_STATUS(SVIPC_ADDRESS_IN_USE, svipc_bind(path, &second));
+    CHECK(second == NULL);
+    struct stat after;
+    CHECK(lstat(path, &after) == 0 && after.st_ino == before.st_ino);
+    for (int i = 0; i < count; i++)
+    {
+        CHECK(close(clients[i]) == 0);
+    }
+    svipc_close(first);
+    CHECK(!exists(path));
+}
+
+/* The kernel drops a dead binder's lock: its leftover socket and lock files are replaced, a live one's are not. */
+static void path_of_a_binder_in_another_process_is_freed_by_its_death(void)
+{
+    char path[512];
+    char lock_path[600];
+    path_in_work_dir(path, sizeof(path), "other.sock");
+    lock_path_of(path, lock_path, sizeof(lock_path));
+    int ready[2];
+    int release[2];
+    CHECK(pipe(ready) == 0 && pipe(release) == 0);
+    pid_t child = test_fork();
+    if (child == 0)
+    {
+        svipc_socket* listener;
+        CHECK_STATUS(SVIPC_OK, svipc_bind(path, &listener));
+        CHECK(write(ready[1], "r", 1) == 1);
+        char byte;
+        CHECK(read(release[0], &byte, 1) == 1);
+        /* Dies without svipc_close: both files stay behind, and only the kernel releases the lock. */
+        _exit(0);
+    }
+    char byte;
+    CHECK(read(ready[0], &byte, 1) == 1);
+    svipc_socket* listener = NULL;
+    CHECK_STATUS(SVIPC_ADDRESS_IN_USE, svipc_bind(path, &listener));
+    CHECK(write(release[1], "x", 1) == 1);
+    test_wait_success(child);
+    CHECK(exists(path) && exists(lock_path));
+    CHECK_STATUS(SVIPC_OK, svipc_bind(path, &listener));
+    svipc_socket* client;
+    CHECK_STATUS(SVIPC_OK, svipc_connect(path, &client));
+    svipc_close(client);
+    svipc_close(listener);
+    CHECK(!exists(path) && !exists(lock_path));
+    for (int i = 0; i < 2; i++)
+    {
+        CHECK(close(ready[i]) == 0 && close(release[i]) == 0);
+    }
+}
+
+/* A lock path that is a symlink is never followed (nor the target created or locked). */
+static void symlink_at_the_lock_path_is_refused(void)
+{
+    char path[512];
+    char lock_path[600];
+    char target[600];
+    path_in_work_dir(path, sizeof(path), "planted.sock");
+    lock_path_of(path, lock_path, sizeof(lock_path));
+    path_in_work_dir(target, sizeof(target), "planted-target");
+    CHECK(symlink(target, lock_path) == 0);
+    svipc_socket* listener = NULL;
+    CHECK_STATUS(SVIPC_SYSTEM_ERROR, svipc_bind(path, &listener));
+    CHECK(errno == ELOOP);
+    CHECK(!exists(target) && !exists(path));
+    CHECK(unlink(lock_path) == 0);
+}
+
 static void path_length_is_checked_not_truncated(void)
 {
     struct sockaddr_un address;
@@ -286,6 +455,11 @@ int main(void)
     RUN(path_length_is_checked_not_truncated);
     RUN(bind_and_accept_serves_one_child_and_owns_the_path);
     RUN(accept_times_out);
+    RUN(bind_holds_an_owner_only_lock_file_until_close);
+    RUN(live_listener_that_refuses_connections_keeps_its_path);
+    RUN(busy_listener_with_a_full_backlog_keeps_its_path);
+    RUN(path_of_a_binder_in_another_process_is_freed_by_its_death);
+    RUN(symlink_at_the_lock_path_is_refused);
     test_remove_dir(work_dir);
     return test_finish();
 }
