@@ -93,10 +93,17 @@ typedef enum svipc_status
 /** Opaque socket object: owns a descriptor, its framing state and, when bound, its path. */
 typedef struct svipc_socket svipc_socket;
 
-/** Kernel-recorded credentials of the peer, captured at connect() or socketpair() time. */
+/**
+ * Kernel-recorded credentials of the peer. uid and gid are recorded at connect() or socketpair() time on
+ * Linux and macOS. The pid is not the same on both (tests/native/test_peer_credentials.c pins each):
+ * Linux (SO_PEERCRED) reports the pid recorded at connect()/socketpair() for the life of the socket;
+ * macOS (LOCAL_PEERPID) reports the last process that used the peer's socket, which is the connecting
+ * process for a path connection but, for a pair made before a fork, becomes the child once the child has
+ * used its end; and once the peer has closed, macOS has no pid to give (SVIPC_SYSTEM_ERROR, ENOTCONN).
+ */
 typedef struct svipc_peer_credentials
 {
-    /** Process id of the peer (on a pair: of the process that created it). */
+    /** Process id of the peer (Linux: recorded at connect/socketpair; macOS: the last process that used the peer's socket). */
     int32_t pid;
     /** Effective user id of the peer. */
     uint32_t uid;
@@ -117,16 +124,24 @@ SVIPC_API const char* svipc_status_message(svipc_status status);
 /**
  * Creates a connected SOCK_STREAM pair; both ends close-on-exec.
  * Note: the kernel records peer credentials at socketpair() time, so on a pair
- * made before the child starts both ends report the creating process.
+ * made before the child starts both ends report the creating process (on macOS
+ * the pid then follows the last process that used the peer's end: see
+ * svipc_peer_credentials).
  */
 SVIPC_API svipc_status svipc_pair(svipc_socket** supervisor_end, svipc_socket** child_end);
 
 /**
  * Binds a listening socket at path. The socket file is owner-only (0600) from
- * its creation. A stale socket file (nothing listening) is replaced; a live one
- * gives SVIPC_ADDRESS_IN_USE; a file that is not a socket is never removed and
- * also gives SVIPC_ADDRESS_IN_USE. svipc_close on the result unlinks the path if
- * it is still the inode this call created.
+ * its creation. The binder also creates "<path>.lock" (0600, never through a
+ * symlink) and holds an advisory flock() on it until the path is released, so
+ * that liveness never depends on a probing connect (a busy or shut-down listener
+ * refuses connections like a dead one on macOS). While another process or object
+ * holds that lock the path gives SVIPC_ADDRESS_IN_USE and nothing at it is
+ * touched; otherwise a stale socket file (nothing listening) is replaced, a live
+ * one (a program that takes no lock) gives SVIPC_ADDRESS_IN_USE, and a file that
+ * is not a socket is never removed and also gives SVIPC_ADDRESS_IN_USE.
+ * svipc_close on the result unlinks the path and the lock file if they are still
+ * the inodes this call created.
  */
 SVIPC_API svipc_status svipc_bind(const char* path, svipc_socket** listener);
 
@@ -166,7 +181,10 @@ SVIPC_API int32_t svipc_fd(const svipc_socket* socket);
 
 /**
  * Shuts the connection down in both directions so that blocked calls on other
- * threads return (SVIPC_SHUT_DOWN or SVIPC_CLOSED). Safe to call from any thread, repeatedly.
+ * threads return (SVIPC_SHUT_DOWN or SVIPC_CLOSED). On a listener it wakes a
+ * blocked svipc_accept (SVIPC_SHUT_DOWN) through a pipe of its own on every
+ * system (macOS's shutdown() does nothing to a listening socket). Safe to call
+ * from any thread, repeatedly.
  */
 SVIPC_API svipc_status svipc_shutdown(svipc_socket* socket);
 
@@ -243,7 +261,7 @@ SVIPC_API int32_t svipc_last_receive_errno(const svipc_socket* socket);
 
 /* ---- Peer and options -------------------------------------------------------------------- */
 
-/** The peer's kernel-recorded pid, uid and gid (Linux SO_PEERCRED; macOS LOCAL_PEERPID + getpeereid). */
+/** The peer's kernel-recorded pid, uid and gid (Linux SO_PEERCRED; macOS LOCAL_PEERPID + getpeereid; see svipc_peer_credentials for how the pid differs). */
 SVIPC_API svipc_status svipc_get_peer_credentials(const svipc_socket* socket, svipc_peer_credentials* credentials);
 
 /** Sets (timeout_ms > 0) or clears (SVIPC_INFINITE_TIMEOUT) the timeout of each blocking receive. 0 is invalid. */

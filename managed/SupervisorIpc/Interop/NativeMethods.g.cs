@@ -101,14 +101,19 @@ internal enum SvipcStatus : uint
 }
 
 /// <summary>
-/// Kernel-recorded credentials of the peer, captured at connect() or socketpair() time.
+/// Kernel-recorded credentials of the peer. uid and gid are recorded at connect() or socketpair() time on
+/// Linux and macOS. The pid is not the same on both (tests/native/test_peer_credentials.c pins each):
+/// Linux (SO_PEERCRED) reports the pid recorded at connect()/socketpair() for the life of the socket;
+/// macOS (LOCAL_PEERPID) reports the last process that used the peer's socket, which is the connecting
+/// process for a path connection but, for a pair made before a fork, becomes the child once the child has
+/// used its end; and once the peer has closed, macOS has no pid to give (SVIPC_SYSTEM_ERROR, ENOTCONN).
 /// </summary>
 /// <remarks>C size: 12 bytes.</remarks>
 [StructLayout(LayoutKind.Sequential)]
 internal struct SvipcPeerCredentials
 {
     /// <summary>
-    /// Process id of the peer (on a pair: of the process that created it).
+    /// Process id of the peer (Linux: recorded at connect/socketpair; macOS: the last process that used the peer's socket).
     /// </summary>
     public int Pid;
 
@@ -226,7 +231,9 @@ internal static unsafe partial class NativeMethods
     /// <summary>
     /// Creates a connected SOCK_STREAM pair; both ends close-on-exec.
     /// Note: the kernel records peer credentials at socketpair() time, so on a pair
-    /// made before the child starts both ends report the creating process.
+    /// made before the child starts both ends report the creating process (on macOS
+    /// the pid then follows the last process that used the peer's end: see
+    /// svipc_peer_credentials).
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_pair", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
@@ -234,10 +241,16 @@ internal static unsafe partial class NativeMethods
 
     /// <summary>
     /// Binds a listening socket at path. The socket file is owner-only (0600) from
-    /// its creation. A stale socket file (nothing listening) is replaced; a live one
-    /// gives SVIPC_ADDRESS_IN_USE; a file that is not a socket is never removed and
-    /// also gives SVIPC_ADDRESS_IN_USE. svipc_close on the result unlinks the path if
-    /// it is still the inode this call created.
+    /// its creation. The binder also creates "&lt;path&gt;.lock" (0600, never through a
+    /// symlink) and holds an advisory flock() on it until the path is released, so
+    /// that liveness never depends on a probing connect (a busy or shut-down listener
+    /// refuses connections like a dead one on macOS). While another process or object
+    /// holds that lock the path gives SVIPC_ADDRESS_IN_USE and nothing at it is
+    /// touched; otherwise a stale socket file (nothing listening) is replaced, a live
+    /// one (a program that takes no lock) gives SVIPC_ADDRESS_IN_USE, and a file that
+    /// is not a socket is never removed and also gives SVIPC_ADDRESS_IN_USE.
+    /// svipc_close on the result unlinks the path and the lock file if they are still
+    /// the inodes this call created.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_bind", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
@@ -295,7 +308,10 @@ internal static unsafe partial class NativeMethods
 
     /// <summary>
     /// Shuts the connection down in both directions so that blocked calls on other
-    /// threads return (SVIPC_SHUT_DOWN or SVIPC_CLOSED). Safe to call from any thread, repeatedly.
+    /// threads return (SVIPC_SHUT_DOWN or SVIPC_CLOSED). On a listener it wakes a
+    /// blocked svipc_accept (SVIPC_SHUT_DOWN) through a pipe of its own on every
+    /// system (macOS's shutdown() does nothing to a listening socket). Safe to call
+    /// from any thread, repeatedly.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_shutdown", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
@@ -461,7 +477,7 @@ internal static unsafe partial class NativeMethods
     internal static partial int LastReceiveErrno(nint socket);
 
     /// <summary>
-    /// The peer's kernel-recorded pid, uid and gid (Linux SO_PEERCRED; macOS LOCAL_PEERPID + getpeereid).
+    /// The peer's kernel-recorded pid, uid and gid (Linux SO_PEERCRED; macOS LOCAL_PEERPID + getpeereid; see svipc_peer_credentials for how the pid differs).
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_get_peer_credentials", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
