@@ -23,7 +23,7 @@ usage: ./build.sh <command>
   build      build the native library (release + sanitizer) and the .NET solution
   test       build, then run every test suite (C under CTest, C under ASan+UBSan, NUnit)
   bindings   regenerate managed/SupervisorIpc/Interop/NativeMethods.g.cs from the C header
-  demo       build, then run the supervisor demo
+  demo       build what the demo runs (release library, C child, C# programs), then run it
   pack       NuGet package + symbols with the native library of every RID built here
              (pack --prebuilt: only pack artifacts/native-assets/<rid>/, as CI does)
   test-arm64 cross-build for linux-arm64 and run the C tests under qemu-user
@@ -45,11 +45,12 @@ case "$cmd" in
   build)    native_build; managed_build ;;
   test)
     mkdir -p "$ARTIFACTS"
+    test_temp_begin
     # Every suite prints its own count; the last line adds them up.
-    (native_build; native_test; managed_build; managed_test; run_extra_tests) 2>&1 | tee "$ARTIFACTS/test.log"
+    (native_build; native_test; managed_build; managed_test; run_extra_tests; test_temp_check) 2>&1 | tee "$ARTIFACTS/test.log"
     summarize_test_counts "$ARTIFACTS/test.log" ;;
   bindings) managed_bindings ;;
-  demo)     native_build; managed_build; run_demo "$@" ;;
+  demo)     demo_build; run_demo "$@" ;;
   help|-h|--help) usage ;;
   *)
     # ./build.sh test-arm64 runs command_test_arm64 (function names take '_' for '-').

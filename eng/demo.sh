@@ -1,7 +1,30 @@
 # Demo area: ./build.sh demo runs the C# supervisor demo with its two children (C and C#).
-# build.sh has already run native_build and managed_build when run_demo is called.
+# demo_build builds only what the demo runs: the release library, the C child and the two C# programs (no
+# sanitizer build, no test suites, no other projects of the solution).
 
 DEMO_CONFIGURATION="${MANAGED_CONFIGURATION:-Release}"
+
+demo_build() {
+  require_native_toolchain
+  require_dotnet
+  managed_dotnet_env
+  log "demo: build the release library and the C child ($NATIVE_RELEASE_DIR)"
+  local generator=()
+  mapfile -t generator < <(native_generator_args)
+  if [ -f "$NATIVE_RELEASE_DIR/CMakeCache.txt" ] && [ ${#generator[@]} -gt 0 ] &&
+     ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$NATIVE_RELEASE_DIR/CMakeCache.txt"; then
+    rm -rf "$NATIVE_RELEASE_DIR"
+  fi
+  # The same configuration as native_build's release build, so either reuses the other's tree.
+  cmake -S "$NATIVE_SOURCE_DIR" -B "$NATIVE_RELEASE_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSVIPC_SANITIZE=OFF >/dev/null
+  cmake --build "$NATIVE_RELEASE_DIR" -j 2 --target supervisor_ipc svipc_c_child
+  log "demo: build the C# supervisor and child ($DEMO_CONFIGURATION)"
+  local project
+  for project in "$REPO_ROOT/samples/Demo/Supervisor/SupervisorIpc.Demo.Supervisor.csproj" \
+                 "$REPO_ROOT/samples/Demo/Child/SupervisorIpc.Demo.Child.csproj"; do
+    dotnet build "$project" -c "$DEMO_CONFIGURATION" -f net10.0 -maxcpucount:2 -nologo -clp:NoSummary -v:q
+  done
+}
 
 run_demo() {
   require_dotnet

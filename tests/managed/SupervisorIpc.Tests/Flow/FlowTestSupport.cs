@@ -51,12 +51,10 @@ internal static class FlowTestSupport
     public static string DotnetHost =>
         Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
 
-    /// <summary>A fresh short private directory under /tmp (socket paths must fit in 108 bytes).</summary>
+    /// <summary>A fresh short private directory (socket paths must fit in 108 bytes); the test removes it when done.</summary>
     public static string CreateTempDirectory()
     {
-        string directory = Path.Combine("/tmp", "svipc-flow-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(directory);
-        return directory;
+        return TempDirectories.Make(Path.Combine(SupervisorIpc.Tests.Transport.SocketTestSupport.ShortTempRoot, "svipc-flow-" + Guid.NewGuid().ToString("N")[..10]));
     }
 
     /// <summary>Number of open descriptors of this process.</summary>

@@ -15,12 +15,17 @@ internal static class SocketTestSupport
     /// <summary>Linux O_CLOEXEC as /proc/self/fdinfo prints it (octal 02000000).</summary>
     public const int CloseOnExecFlag = 0x80000;
 
-    /// <summary>A fresh private directory under /tmp; sun_path is 108 bytes, so the usual temp paths may be too long.</summary>
+    /// <summary>
+    /// Where tests make their folders: TMPDIR when it is short (./build.sh test points it at a folder of its own and
+    /// fails the run if a test leaves anything there), else /tmp. sun_path is 108 bytes, so a long base would not do.
+    /// </summary>
+    public static string ShortTempRoot =>
+        Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 and <= 40 } root && Path.IsPathRooted(root) ? root : "/tmp";
+
+    /// <summary>A fresh private directory under <see cref="ShortTempRoot"/>; the test removes it when done.</summary>
     public static string CreateShortTempDirectory()
     {
-        string directory = Path.Combine("/tmp", "svipc-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(directory);
-        return directory;
+        return TempDirectories.Make(Path.Combine(ShortTempRoot, "svipc-" + Guid.NewGuid().ToString("N")[..12]));
     }
 
     /// <summary>The <c>flags:</c> field of /proc/self/fdinfo/<paramref name="fd"/>.</summary>
