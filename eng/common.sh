@@ -36,6 +36,8 @@ run_extra_tests() {
 # tests leave behind can be told apart from other runs on the machine; the last suite checks it.
 test_temp_begin() {
   TEST_TEMP_DIR="$(mktemp -d /tmp/svipc-run.XXXXXX)"
+  # Like /tmp itself: tests that drop to another uid must still reach their sockets in here.
+  chmod 1777 "$TEST_TEMP_DIR"
   export TEST_TEMP_DIR TMPDIR="$TEST_TEMP_DIR"
   # Build servers started now would keep this TMPDIR after the folder is gone.
   export MSBUILDDISABLENODEREUSE=1
