@@ -38,6 +38,8 @@ test_temp_begin() {
   TEST_TEMP_DIR="$(mktemp -d /tmp/svipc-run.XXXXXX)"
   # Like /tmp itself: tests that drop to another uid must still reach their sockets in here.
   chmod 1777 "$TEST_TEMP_DIR"
+  # A run stopped by a failing suite never reaches test_temp_check: remove the folder on the way out all the same.
+  trap 'rm -rf "$TEST_TEMP_DIR"' EXIT
   export TEST_TEMP_DIR TMPDIR="$TEST_TEMP_DIR"
   # Build servers started now would keep this TMPDIR after the folder is gone.
   export MSBUILDDISABLENODEREUSE=1
@@ -47,7 +49,7 @@ test_temp_begin() {
 # removes the folder either way. Build tools' own scratch files (MSBuild, NuGet) are not the tests' and not counted.
 test_temp_check() {
   local left
-  left="$(find "$TEST_TEMP_DIR" -name 'svipc-*' -prune -print 2>/dev/null | sed "s|^$TEST_TEMP_DIR/||")"
+  left="$(find "$TEST_TEMP_DIR" -mindepth 1 -name 'svipc-*' -prune -print 2>/dev/null)"
   rm -rf "$TEST_TEMP_DIR"
   if [ -n "$left" ]; then
     echo "temporary folders left by the tests (in $TEST_TEMP_DIR):" >&2
