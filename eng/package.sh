@@ -344,7 +344,9 @@ package_test_native_consumers() {
   log "consumers: install the release build to $prefix"
   cmake --install "$NATIVE_RELEASE_DIR" --prefix "$prefix" >/dev/null
   pc_dir="$(dirname "$(find "$prefix" -name supervisor_ipc.pc -print -quit)")"
-  [ -f "$prefix/include/supervisor_ipc.h" ] || die "cmake --install did not install the header"
+  for header in supervisor_ipc.h supervisor_ipc_messages.h supervisor_ipc.hpp; do
+    [ -f "$prefix/include/$header" ] || die "cmake --install did not install $header"
+  done
   [ -f "$pc_dir/supervisor_ipc.pc" ] || die "cmake --install did not install supervisor_ipc.pc"
   [ -n "$(find "$prefix" -name SupervisorIpcConfig.cmake -print -quit)" ] || die "cmake --install did not install SupervisorIpcConfig.cmake"
   [ -n "$(find "$prefix" -name libsupervisor_ipc.a -print -quit)" ] || die "cmake --install did not install the static library"

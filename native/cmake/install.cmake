@@ -62,7 +62,11 @@ install(TARGETS ${_svipc_targets}
   LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT runtime NAMELINK_COMPONENT development
   ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT development
   RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT runtime)
-install(FILES "${_svipc_header}" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT development)
+# supervisor_ipc.h includes the typed-message header; the C++ wrapper is header-only.
+install(FILES "${_svipc_header}"
+  "${CMAKE_CURRENT_LIST_DIR}/../include/supervisor_ipc_messages.h"
+  "${CMAKE_CURRENT_LIST_DIR}/../include/supervisor_ipc.hpp"
+  DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT development)
 install(EXPORT SupervisorIpcTargets
   NAMESPACE SupervisorIpc::
   FILE SupervisorIpcTargets.cmake

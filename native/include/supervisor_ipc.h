@@ -88,6 +88,8 @@ typedef enum svipc_status
     SVIPC_PEER_REJECTED = 15,
     /** The file opened for a grant is not inside any allowed root (e.g. reached through a symlink); it was closed. */
     SVIPC_NOT_CONFINED = 16,
+    /** A payload is not a valid protocol message (the serde_json rules); the frame was consumed, the stream is in step. */
+    SVIPC_MALFORMED_MESSAGE = 17,
 } svipc_status;
 
 /** Opaque socket object: owns a descriptor, its framing state and, when bound, its path. */
@@ -425,6 +427,14 @@ SVIPC_API svipc_status svipc_open_confined(const char* path, int32_t access, con
                                            uint32_t root_count, int32_t* fd);
 
 /* ==== End of supervised children, listeners and confined opens ============================= */
+
+/*
+ * Typed protocol messages (CapabilityRequest, UrlOpenRequest, the SupervisorMessage and
+ * SupervisorResponse enums), their serde_json-exact codec, and the one-call grant request.
+ * Kept in a second header because it is the C and C++ API only: the .NET facade has its
+ * own codec, and the binding generator reads this header alone.
+ */
+#include "supervisor_ipc_messages.h"
 
 #ifdef __cplusplus
 }

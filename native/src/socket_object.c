@@ -186,6 +186,7 @@ void svipc_close(svipc_socket* socket)
     svipc_release_receive_state(socket);
     svipc_close_preserving_errno(socket->wake_read_fd);
     svipc_close_preserving_errno(socket->wake_write_fd);
+    free(socket->message_buffer);
     svipc_close_preserving_errno(socket->fd);
     free(socket);
     errno = saved;

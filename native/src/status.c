@@ -38,6 +38,7 @@ const char* svipc_status_message(svipc_status status)
         case SVIPC_SHUT_DOWN: return "the socket was shut down";
         case SVIPC_PEER_REJECTED: return "the peer's uid is not allowed";
         case SVIPC_NOT_CONFINED: return "the opened file is outside the allowed roots";
+        case SVIPC_MALFORMED_MESSAGE: return "the payload is not a valid protocol message";
     }
     return "unknown status";
 }

@@ -70,6 +70,8 @@ struct svipc_socket
     /* Send direction: touched only by the (single) sending thread. */
     bool send_desynchronized;
     int32_t last_send_errno;
+    /* svipc_send_message / svipc_send_response encode here (SVIPC_MAX_PAYLOAD bytes, allocated by the first). */
+    uint8_t* message_buffer;
 
     /* Receive direction: touched only by the (single) receiving thread. */
     bool receive_desynchronized;
@@ -201,5 +203,12 @@ svipc_status svipc_poll_once(svipc_socket* socket, short events, int timeout_ms)
 
 /* receive_buffer.c */
 void svipc_release_receive_state(svipc_socket* socket);
+
+/* request_id.c: a fresh request id, "c-" and 32 hex digits of randomness, NUL-terminated. */
+#define SVIPC_REQUEST_ID_SIZE 35
+void svipc_new_request_id(char id[SVIPC_REQUEST_ID_SIZE]);
+
+/* request_access.c: the bytes of a NUL-terminated string (NULL is ""). */
+svipc_string svipc_c_string(const char* text);
 
 #endif /* SVIPC_INTERNAL_H */

@@ -1,0 +1,93 @@
+/*
+ * Typed messages on a socket: encode into the socket's message buffer and send
+ * one frame; receive one frame into the socket's receive buffer and decode it
+ * there, in place, so a received message borrows from the socket like
+ * svipc_recv_frame_borrowed's payload does, and nothing is allocated per message.
+ */
+#include "svipc_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static svipc_status message_buffer(svipc_socket* socket, uint8_t** buffer)
+{
+    if (socket->message_buffer == NULL)
+    {
+        socket->message_buffer = malloc(SVIPC_MAX_PAYLOAD);
+        if (socket->message_buffer == NULL)
+        {
+            errno = ENOMEM;
+            return SVIPC_SYSTEM_ERROR;
+        }
+    }
+    *buffer = socket->message_buffer;
+    return SVIPC_OK;
+}
+
+svipc_status svipc_send_message(svipc_socket* socket, const svipc_message* message)
+{
+    if (socket == NULL || message == NULL || socket->is_listener)
+    {
+        return SVIPC_INVALID_ARGUMENT;
+    }
+    uint8_t* buffer;
+    uint32_t length;
+    svipc_status status = message_buffer(socket, &buffer);
+    if (status == SVIPC_OK)
+    {
+        status = svipc_encode_message(message, buffer, SVIPC_MAX_PAYLOAD, &length);
+    }
+    return status == SVIPC_OK ? svipc_send_frame(socket, buffer, length) : status;
+}
+
+svipc_status svipc_send_response(svipc_socket* socket, const svipc_response* response)
+{
+    if (socket == NULL || response == NULL || socket->is_listener)
+    {
+        return SVIPC_INVALID_ARGUMENT;
+    }
+    uint8_t* buffer;
+    uint32_t length;
+    svipc_status status = message_buffer(socket, &buffer);
+    if (status == SVIPC_OK)
+    {
+        status = svipc_encode_response(response, buffer, SVIPC_MAX_PAYLOAD, &length);
+    }
+    return status == SVIPC_OK ? svipc_send_frame(socket, buffer, length) : status;
+}
+
+/*
+ * The next frame, writable: the borrowed payload lies in the socket's receive buffer, which the
+ * library allocated and which nothing reads again once the frame is handed out.
+ */
+static svipc_status receive_writable(svipc_socket* socket, uint8_t** payload, uint32_t* length)
+{
+    const uint8_t* borrowed = NULL;
+    svipc_status status = svipc_recv_frame_borrowed(socket, &borrowed, length);
+    *payload = (uint8_t*)(uintptr_t)borrowed;
+    return status;
+}
+
+svipc_status svipc_recv_message(svipc_socket* socket, svipc_message* message, svipc_format_error* error)
+{
+    if (socket == NULL || message == NULL)
+    {
+        return SVIPC_INVALID_ARGUMENT;
+    }
+    uint8_t* payload;
+    uint32_t length;
+    svipc_status status = receive_writable(socket, &payload, &length);
+    return status == SVIPC_OK ? svipc_decode_message(payload, length, message, error) : status;
+}
+
+svipc_status svipc_recv_response(svipc_socket* socket, svipc_response* response, svipc_format_error* error)
+{
+    if (socket == NULL || response == NULL)
+    {
+        return SVIPC_INVALID_ARGUMENT;
+    }
+    uint8_t* payload;
+    uint32_t length;
+    svipc_status status = receive_writable(socket, &payload, &length);
+    return status == SVIPC_OK ? svipc_decode_response(payload, length, response, error) : status;
+}
