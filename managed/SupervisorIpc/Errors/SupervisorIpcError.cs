@@ -50,4 +50,10 @@ public enum SupervisorIpcError
 
     /// <summary>The opened file lies outside every allowed root (a symbolic link or a non-regular file led elsewhere).</summary>
     NotConfined = 16,
+
+    /// <summary>
+    /// A payload is not a valid protocol message (native typed-message calls; the managed codec reports it as
+    /// <see cref="SupervisorMessageFormatException"/>).
+    /// </summary>
+    MalformedMessage = 17,
 }

@@ -98,6 +98,11 @@ internal enum SvipcStatus : uint
     /// The file opened for a grant is not inside any allowed root (e.g. reached through a symlink); it was closed.
     /// </summary>
     NotConfined = 16,
+
+    /// <summary>
+    /// A payload is not a valid protocol message (the serde_json rules); the frame was consumed, the stream is in step.
+    /// </summary>
+    MalformedMessage = 17,
 }
 
 /// <summary>

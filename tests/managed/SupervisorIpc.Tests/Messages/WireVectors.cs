@@ -15,7 +15,8 @@ public sealed record WireVector(string Kind, string Name, byte[] Payload)
 }
 
 /// <summary>
-/// Loads the reference frames. The repository keeps a copy (Messages/Resources/wire-vectors.tsv) so the tests run
+/// Loads the reference frames. The repository keeps a copy (tests/conformance/wire-vectors.tsv, shared with the C
+/// codec's tests) so the tests run
 /// without the shared folder; when <c>../shared/vectors</c> exists next to the repository, a test checks that the
 /// copy still agrees with it.
 /// </summary>
@@ -25,8 +26,7 @@ public static class WireVectors
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static string InRepoPath => Path.Combine(
-        RepoRoot, "tests", "managed", "SupervisorIpc.Tests", "Messages", "Resources", "wire-vectors.tsv");
+    public static string InRepoPath => Path.Combine(RepoRoot, "tests", "conformance", "wire-vectors.tsv");
 
     public static string SharedPath => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "vectors", "wire-vectors.tsv"));
 
