@@ -5,7 +5,7 @@
 HARDENING_FUZZ_DIR="$ARTIFACTS/native/fuzz"
 HARDENING_VALGRIND_DIR="$ARTIFACTS/native/valgrind"
 HARDENING_FUZZ_WORK="$ARTIFACTS/fuzz"
-HARDENING_FUZZ_HARNESSES=(recv_stream recv_resume frame_decode)
+HARDENING_FUZZ_HARNESSES=(recv_stream recv_resume frame_decode message_decode)
 HARDENING_FUZZ_PACKAGES="clang-14 libclang-rt-14-dev"
 
 # Prints the clang that can link -fsanitize=fuzzer,address,undefined, or fails with the install command.
@@ -51,6 +51,7 @@ hardening_fuzz_run() {
   local seeds="$REPO_ROOT/tests/fuzz/corpus/$harness" regressions="$REPO_ROOT/tests/fuzz/regressions/$harness"
   local max_len=512
   [ "$harness" = frame_decode ] && max_len=1024
+  [ "$harness" = message_decode ] && max_len=4096
   mkdir -p "$corpus" "$findings"
   local inputs=("$corpus" "$seeds")
   [ -d "$regressions" ] && inputs+=("$regressions")
@@ -77,7 +78,7 @@ command_fuzz() {
   for harness in "${HARDENING_FUZZ_HARNESSES[@]}"; do hardening_fuzz_run "$harness" "$seconds"; done
 }
 
-# Part of ./build.sh test: a short run of each harness (FUZZ_SMOKE_SECONDS, default 20; 60 s in all).
+# Part of ./build.sh test: a short run of each harness (FUZZ_SMOKE_SECONDS, default 20; 80 s in all).
 fuzz_smoke() {
   if [ "$(uname -s)" != Linux ]; then
     # Apple's clang ships no libFuzzer; the macOS CI job runs every other suite. Said, not counted.
