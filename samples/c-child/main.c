@@ -7,13 +7,14 @@
  *   c-child <allowed-file> <denied-file> <url>
  *
  * The session id comes from SUPERVISOR_IPC_SESSION when the supervisor sets it.
+ * Each request is one call: svipc_request_access / svipc_open_url build the
+ * message, send it and wait for the answer (and a granted descriptor).
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
 
 #include "supervisor_ipc.h"
-#include "wire_json.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,20 +23,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MESSAGE_CAPACITY 8192
+#define TIMEOUT_MS 30000
 
-typedef struct child_context
-{
-    svipc_socket* socket;
-    uint32_t pid;
-    const char* session_id;
-    unsigned next_request;
-} child_context;
-
-static void report_status(const char* what, svipc_status status)
+static int failed(const char* what, svipc_status status)
 {
     printf("[c-child %d] %s failed: %s (errno %d: %s)\n", (int)getpid(), what, svipc_status_message(status), errno,
            strerror(errno));
+    return 0;
 }
 
 static void print_open_descriptors(void)
@@ -45,12 +39,11 @@ static void print_open_descriptors(void)
     {
         return; /* no /proc (macOS): nothing to show */
     }
-    int own = dirfd(directory);
     printf("[c-child %d] open descriptors:", (int)getpid());
     struct dirent* item;
     while ((item = readdir(directory)) != NULL)
     {
-        if (item->d_name[0] != '.' && atoi(item->d_name) != own)
+        if (item->d_name[0] != '.' && atoi(item->d_name) != dirfd(directory))
         {
             printf(" %s", item->d_name);
         }
@@ -59,124 +52,51 @@ static void print_open_descriptors(void)
     closedir(directory);
 }
 
-/* Sends payload and waits for the response to request_id; *fd gets a descriptor that came with a grant. */
-static int exchange(child_context* child, const char* payload, size_t length, const char* request_id,
-                    wire_response* response, int* fd)
+static int request_file(svipc_socket* socket, const char* path, const char* reason, const char* session)
 {
-    *fd = -1;
-    svipc_status status = svipc_send_frame(child->socket, (const uint8_t*)payload, (uint32_t)length);
+    int32_t fd = -1;
+    svipc_decision decision;
+    svipc_status status = svipc_request_access(socket, path, SVIPC_ACCESS_READ, reason, session, TIMEOUT_MS, &fd, &decision);
     if (status != SVIPC_OK)
     {
-        report_status("send", status);
-        return 0;
+        return failed("request", status);
     }
-    /* A descriptor sent before the response is kept by the frame receive, so either order works. */
-    const uint8_t* reply = NULL;
-    uint32_t reply_length = 0;
-    status = svipc_recv_frame_borrowed(child->socket, &reply, &reply_length);
-    if (status != SVIPC_OK)
+    if (decision.kind == SVIPC_DECISION_GRANTED)
     {
-        report_status("receive", status);
-        return 0;
+        char line[512];
+        ssize_t count = read(fd, line, sizeof(line) - 1);
+        close(fd);
+        line[count < 0 ? 0 : count] = '\0';
+        line[strcspn(line, "\n")] = '\0';
+        printf("[c-child %d] granted %s, first line: %s\n", (int)getpid(), path, line);
     }
-    if (!wire_read_response(reply, reply_length, response) || strcmp(response->request_id, request_id) != 0)
+    else if (decision.kind == SVIPC_DECISION_DENIED)
     {
-        printf("[c-child %d] malformed or unexpected response\n", (int)getpid());
-        return 0;
+        printf("[c-child %d] denied %s: %.*s\n", (int)getpid(), path, (int)decision.reason.length, decision.reason.data);
     }
-    if (response->kind == WIRE_DECISION_GRANTED)
+    else
     {
-        int32_t received = -1;
-        status = svipc_recv_fd(child->socket, &received);
-        if (status != SVIPC_OK)
-        {
-            report_status("receive descriptor", status);
-            return 0;
-        }
-        *fd = received;
+        printf("[c-child %d] no decision for %s (timeout)\n", (int)getpid(), path);
     }
     return 1;
 }
 
-static void print_first_line(const char* path, int fd)
+static int request_url(svipc_socket* socket, const char* url, const char* session)
 {
-    char line[512];
-    ssize_t count = read(fd, line, sizeof(line) - 1);
-    if (count < 0)
+    int32_t success = 0;
+    svipc_string error;
+    svipc_status status = svipc_open_url(socket, url, session, TIMEOUT_MS, &success, &error);
+    if (status != SVIPC_OK)
     {
-        printf("[c-child %d] granted %s, but reading it failed: %s\n", (int)getpid(), path, strerror(errno));
-        return;
+        return failed("URL request", status);
     }
-    line[count] = '\0';
-    line[strcspn(line, "\n")] = '\0';
-    printf("[c-child %d] granted %s, first line: %s\n", (int)getpid(), path, line);
-}
-
-static int request_file(child_context* child, const char* path, const char* reason)
-{
-    char request_id[64];
-    char payload[MESSAGE_CAPACITY];
-    snprintf(request_id, sizeof(request_id), "c-%u-%u", (unsigned)child->pid, ++child->next_request);
-    size_t length = wire_write_request(payload, sizeof(payload), request_id, path, WIRE_ACCESS_READ, reason,
-                                       child->pid, child->session_id);
-    if (length == 0)
-    {
-        printf("[c-child %d] cannot encode a request for %s\n", (int)getpid(), path);
-        return 0;
-    }
-    wire_response response;
-    int fd = -1;
-    if (!exchange(child, payload, length, request_id, &response, &fd))
-    {
-        return 0;
-    }
-    switch (response.kind)
-    {
-        case WIRE_DECISION_GRANTED:
-            print_first_line(path, fd);
-            close(fd);
-            return 1;
-        case WIRE_DECISION_DENIED:
-            printf("[c-child %d] denied %s: %s\n", (int)getpid(), path, response.text);
-            return 1;
-        case WIRE_DECISION_TIMEOUT:
-            printf("[c-child %d] no decision for %s (timeout)\n", (int)getpid(), path);
-            return 1;
-        case WIRE_URL_OPENED:
-            break;
-    }
-    printf("[c-child %d] a UrlOpened answered a file request\n", (int)getpid());
-    return 0;
-}
-
-static int request_url(child_context* child, const char* url)
-{
-    char request_id[64];
-    char payload[MESSAGE_CAPACITY];
-    snprintf(request_id, sizeof(request_id), "c-%u-%u", (unsigned)child->pid, ++child->next_request);
-    size_t length = wire_write_open_url(payload, sizeof(payload), request_id, url, child->pid, child->session_id);
-    if (length == 0)
-    {
-        printf("[c-child %d] cannot encode a URL request\n", (int)getpid());
-        return 0;
-    }
-    wire_response response;
-    int fd = -1;
-    if (!exchange(child, payload, length, request_id, &response, &fd) || response.kind != WIRE_URL_OPENED)
-    {
-        if (fd >= 0)
-        {
-            close(fd);
-        }
-        return 0;
-    }
-    if (response.success)
+    if (success)
     {
         printf("[c-child %d] URL opened: %s\n", (int)getpid(), url);
     }
     else
     {
-        printf("[c-child %d] URL not opened: %s\n", (int)getpid(), response.text);
+        printf("[c-child %d] URL not opened: %.*s\n", (int)getpid(), (int)error.length, error.data ? error.data : "");
     }
     return 1;
 }
@@ -189,21 +109,17 @@ int main(int argc, char** argv)
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    child_context child = { NULL, (uint32_t)getpid(), getenv("SUPERVISOR_IPC_SESSION"), 0 };
-    if (child.session_id == NULL)
-    {
-        child.session_id = "";
-    }
+    const char* session = getenv("SUPERVISOR_IPC_SESSION");
     print_open_descriptors();
-    svipc_status status = svipc_open_from_env(NULL, &child.socket);
+    svipc_socket* socket = NULL;
+    svipc_status status = svipc_open_from_env(NULL, &socket);
     if (status != SVIPC_OK)
     {
-        report_status("opening the inherited socket", status);
+        failed("opening the inherited socket", status);
         return 1;
     }
-    int ok = request_file(&child, argv[1], "show the demo file") &&
-             request_file(&child, argv[2], "read a secret") &&
-             request_url(&child, argv[3]);
-    svipc_close(child.socket);
+    int ok = request_file(socket, argv[1], "show the demo file", session) &&
+             request_file(socket, argv[2], "read a secret", session) && request_url(socket, argv[3], session);
+    svipc_close(socket);
     return ok ? 0 : 1;
 }

@@ -1,16 +1,16 @@
 /*
  * The whole grant flow across real processes, in C: this test is the
  * supervisor, the demo's C child (samples/c-child) is the child, started with
- * svipc_spawn. It checks the child's messages byte for byte, answers a grant
- * with a real descriptor (in both orders), a denial and a URL, and reads what
- * the child printed.
+ * svipc_spawn. It checks the child's messages (their values, and that their
+ * bytes are the canonical encoding), answers a grant with a real descriptor (in
+ * both orders), a denial and a URL with the library's answer helpers, and reads
+ * what the child printed.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 
 #include "flow_test.h"
-#include "wire_json.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -31,20 +31,40 @@ typedef struct run
     char output[320];
 } run;
 
-static void expect_message(svipc_socket* supervisor, const char* expected, size_t expected_length)
+static int text_is(svipc_string text, const char* expected)
+{
+    return text.data != NULL && text.length == strlen(expected) && memcmp(text.data, expected, text.length) == 0;
+}
+
+/*
+ * Receives the child's next message. Its bytes must be exactly what the codec writes for the value they
+ * decode to (the child sends serde_json's canonical form); *message borrows from storage.
+ */
+static void receive_canonical(svipc_socket* supervisor, svipc_message* message, uint8_t* storage)
 {
     const uint8_t* payload = NULL;
     uint32_t length = 0;
     CHECK_STATUS(svipc_recv_frame_borrowed(supervisor, &payload, &length), SVIPC_OK);
-    if (length != expected_length || memcmp(payload, expected, length) != 0)
+    static uint8_t raw[SVIPC_MAX_PAYLOAD];
+    memcpy(raw, payload, length);
+    memcpy(storage, payload, length);
+    CHECK_STATUS(svipc_decode_message(storage, length, message, NULL), SVIPC_OK);
+    static uint8_t encoded[SVIPC_MAX_PAYLOAD];
+    uint32_t encoded_length = 0;
+    CHECK_STATUS(svipc_encode_message(message, encoded, sizeof(encoded), &encoded_length), SVIPC_OK);
+    if (encoded_length != length || memcmp(encoded, raw, length) != 0)
     {
-        FLOW_FAIL("child sent %.*s\nexpected   %.*s", (int)length, (const char*)payload, (int)expected_length, expected);
+        FLOW_FAIL("child sent %.*s\nnot the canonical %.*s", (int)length, (const char*)raw, (int)encoded_length,
+                  (const char*)encoded);
     }
 }
 
-static void send_json(svipc_socket* supervisor, const char* json)
+static void expect_request(const svipc_message* m, const char* path, const char* reason, int32_t pid)
 {
-    flow_send_text(supervisor, json);
+    CHECK(m->kind == SVIPC_MESSAGE_REQUEST);
+    CHECK(text_is(m->as.request.path, path) && text_is(m->as.request.reason, reason));
+    CHECK(m->as.request.access == SVIPC_ACCESS_READ && m->as.request.child_pid == (uint32_t)pid);
+    CHECK(text_is(m->as.request.session_id, SESSION) && m->as.request.request_id.length > 0);
 }
 
 /* Starts the child with its stdout in run->output; returns the supervisor end. */
@@ -69,48 +89,43 @@ static svipc_socket* start_child(run* r, int32_t* pid)
 
 static void serve_child(run* r, svipc_socket* supervisor, int32_t pid, int response_first)
 {
-    char expected[4096];
-    char request_id[64];
-    char response[256];
+    static uint8_t storage[SVIPC_MAX_PAYLOAD];
+    svipc_message m;
+    const char* roots[] = { r->directory };
 
-    /* 1: the allowed file, granted with a descriptor. */
-    snprintf(request_id, sizeof(request_id), "c-%d-1", (int)pid);
-    size_t length = wire_write_request(expected, sizeof(expected), request_id, r->allowed, WIRE_ACCESS_READ,
-                                       "show the demo file", (uint32_t)pid, SESSION);
-    CHECK(length > 0);
-    expect_message(supervisor, expected, length);
-    int file = open(r->allowed, O_RDONLY | O_CLOEXEC);
-    CHECK(file >= 0);
-    snprintf(response, sizeof(response), "{\"Decision\":{\"request_id\":\"%s\",\"decision\":\"Granted\"}}", request_id);
-    if (response_first)
+    /* 1: the allowed file, granted with a descriptor: svipc_grant sends it first, as the reference does. */
+    receive_canonical(supervisor, &m, storage);
+    expect_request(&m, r->allowed, "show the demo file", pid);
+    if (!response_first)
     {
-        send_json(supervisor, response);
-        CHECK_STATUS(svipc_send_fd(supervisor, file), SVIPC_OK);
+        svipc_status opened = SVIPC_SYSTEM_ERROR;
+        CHECK_STATUS(svipc_grant(supervisor, &m.as.request, roots, 1, &opened), SVIPC_OK);
+        CHECK_STATUS(opened, SVIPC_OK);
     }
     else
     {
+        int file = open(r->allowed, O_RDONLY | O_CLOEXEC);
+        CHECK(file >= 0);
+        svipc_response granted;
+        memset(&granted, 0, sizeof(granted));
+        granted.kind = SVIPC_RESPONSE_DECISION;
+        granted.as.decision.request_id = m.as.request.request_id;
+        granted.as.decision.decision.kind = SVIPC_DECISION_GRANTED;
+        CHECK_STATUS(svipc_send_response(supervisor, &granted), SVIPC_OK);
         CHECK_STATUS(svipc_send_fd(supervisor, file), SVIPC_OK);
-        send_json(supervisor, response);
+        close(file);
     }
-    close(file);
 
     /* 2: the denied file. */
-    snprintf(request_id, sizeof(request_id), "c-%d-2", (int)pid);
-    length = wire_write_request(expected, sizeof(expected), request_id, r->denied, WIRE_ACCESS_READ, "read a secret",
-                                (uint32_t)pid, SESSION);
-    expect_message(supervisor, expected, length);
-    snprintf(response, sizeof(response),
-             "{\"Decision\":{\"request_id\":\"%s\",\"decision\":{\"Denied\":{\"reason\":\"not in the policy\"}}}}",
-             request_id);
-    send_json(supervisor, response);
+    receive_canonical(supervisor, &m, storage);
+    expect_request(&m, r->denied, "read a secret", pid);
+    CHECK_STATUS(svipc_deny(supervisor, m.as.request.request_id, "not in the policy"), SVIPC_OK);
 
     /* 3: the URL. */
-    snprintf(request_id, sizeof(request_id), "c-%d-3", (int)pid);
-    length = wire_write_open_url(expected, sizeof(expected), request_id, URL, (uint32_t)pid, SESSION);
-    expect_message(supervisor, expected, length);
-    snprintf(response, sizeof(response), "{\"UrlOpened\":{\"request_id\":\"%s\",\"success\":true,\"error\":null}}",
-             request_id);
-    send_json(supervisor, response);
+    receive_canonical(supervisor, &m, storage);
+    CHECK(m.kind == SVIPC_MESSAGE_OPEN_URL && text_is(m.as.open_url.url, URL));
+    CHECK(m.as.open_url.child_pid == (uint32_t)pid && text_is(m.as.open_url.session_id, SESSION));
+    CHECK_STATUS(svipc_answer_url(supervisor, m.as.open_url.request_id, 1, NULL), SVIPC_OK);
 
     uint8_t buffer[16];
     uint32_t received = 0;

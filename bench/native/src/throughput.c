@@ -20,7 +20,6 @@
 #include <string.h>
 #include <supervisor_ipc.h>
 #include <unistd.h>
-#include <wire_json.h>
 
 static const uint8_t request_payload[] = BENCH_REQUEST_JSON;
 #define REQUEST_LENGTH ((uint32_t)(sizeof(request_payload) - 1))
@@ -62,10 +61,20 @@ static void* run_sender(void* argument)
             break;
         case IMPL_LIBRARY_ENCODE:
         {
-            size_t length = wire_write_request(self->buffer, sizeof(self->buffer), "req-001", "/tmp/test",
-                                               WIRE_ACCESS_READ, "test access", 12345, "sess-001");
-            if (length != REQUEST_LENGTH ||
-                svipc_send_frame(self->socket, (const uint8_t*)self->buffer, (uint32_t)length) != SVIPC_OK)
+            /* The library's typed-message encoder, as a C child uses it (svipc_encode_message). */
+            svipc_message message;
+            memset(&message, 0, sizeof(message));
+            message.kind = SVIPC_MESSAGE_REQUEST;
+            message.as.request.request_id = (svipc_string){ "req-001", 7 };
+            message.as.request.path = (svipc_string){ "/tmp/test", 9 };
+            message.as.request.access = SVIPC_ACCESS_READ;
+            message.as.request.reason = (svipc_string){ "test access", 11 };
+            message.as.request.child_pid = 12345;
+            message.as.request.session_id = (svipc_string){ "sess-001", 8 };
+            uint32_t length = 0;
+            if (svipc_encode_message(&message, (uint8_t*)self->buffer, sizeof(self->buffer), &length) != SVIPC_OK ||
+                length != REQUEST_LENGTH ||
+                svipc_send_frame(self->socket, (const uint8_t*)self->buffer, length) != SVIPC_OK)
             {
                 bench_fail("sender: encode + svipc_send_frame");
             }
