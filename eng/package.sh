@@ -357,6 +357,7 @@ package_test_native_consumers() {
   package_run_consumer c-find_package-shared "$work/cmake-build/consumer_c_shared" shared
   package_run_consumer c-find_package-static "$work/cmake-build/consumer_c_static" static
   package_run_consumer cpp-find_package "$work/cmake-build/consumer_cpp" shared
+  package_run_consumer cpp-wrapper-hpp "$work/cmake-build/consumer_hpp" shared
 
   log "consumers: C via pkg-config"
   local cflags libs libdir
