@@ -38,3 +38,13 @@ run_demo() {
   DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
     dotnet "$supervisor" --c-child "$c_child" --cs-child "$cs_child" "$@"
 }
+
+# Part of ./build.sh test: the demo as a user runs it (the C# supervisor with the C child on the typed C API
+# and the C# child), counted as one test. The demo exits non-zero on any unexpected result.
+demo_test() {
+  local passed=1 failed=0
+  run_demo || { passed=0; failed=1; }
+  printf '\ndemo run: %d passed, %d failed\n' "$passed" "$failed"
+  [ "$failed" -eq 0 ] || die "the demo failed"
+}
+EXTRA_TESTS+=(demo_test)
