@@ -169,8 +169,13 @@ bool svipc_json_string(svipc_json* json, svipc_string* text)
 {
     uint32_t start = json->position;
     uint32_t r = start + 1;
-    uint32_t w = r;
     uint8_t* b = json->bytes;
+    /* Most strings have no escape: find the end without copying anything. */
+    while (r < json->length && b[r] != '"' && b[r] != '\\' && b[r] >= 0x20)
+    {
+        r++;
+    }
+    uint32_t w = r;
     for (;;)
     {
         if (r >= json->length)

@@ -3,7 +3,12 @@
 
 #include <string.h>
 
-bool svipc_json_struct_begin(svipc_json* json, svipc_json_struct* fields, const char* const* names, uint32_t count)
+bool svipc_json_name_is(svipc_string text, svipc_string name)
+{
+    return text.length == name.length && memcmp(text.data, name.data, name.length) == 0;
+}
+
+bool svipc_json_struct_begin(svipc_json* json, svipc_json_struct* fields, const svipc_string* names, uint32_t count)
 {
     int c = svipc_json_peek(json);
     if (c != '{' && c != '[')
@@ -91,8 +96,7 @@ static int next_member(svipc_json* json, svipc_json_struct* fields, uint32_t* fi
             return -1;
         }
         uint32_t index = 0;
-        while (index < fields->count &&
-               !(strlen(fields->names[index]) == key.length && memcmp(fields->names[index], key.data, key.length) == 0))
+        while (index < fields->count && !svipc_json_name_is(key, fields->names[index]))
         {
             index++;
         }

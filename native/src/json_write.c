@@ -21,11 +21,6 @@ void svipc_json_write_raw(svipc_json_writer* writer, const char* bytes, size_t l
     writer->length += length;
 }
 
-void svipc_json_write_text(svipc_json_writer* writer, const char* text)
-{
-    svipc_json_write_raw(writer, text, strlen(text));
-}
-
 void svipc_json_write_string(svipc_json_writer* writer, svipc_string text)
 {
     if (text.data == NULL && text.length != 0)

@@ -82,7 +82,7 @@ static bool read_u32(svipc_json* json, uint32_t* value)
  * Positions after the variant name: *tagged is true for {"Name": (the value follows), false for a bare
  * "Name". *index is the name's place in names.
  */
-static bool enter_variant(svipc_json* json, const char* const* names, uint32_t count, uint32_t* index, bool* tagged)
+static bool enter_variant(svipc_json* json, const svipc_string* names, uint32_t count, uint32_t* index, bool* tagged)
 {
     int c = svipc_json_peek(json);
     svipc_string name;
@@ -121,7 +121,7 @@ static bool enter_variant(svipc_json* json, const char* const* names, uint32_t c
     }
     for (uint32_t i = 0; i < count; i++)
     {
-        if (strlen(names[i]) == name.length && memcmp(names[i], name.data, name.length) == 0)
+        if (svipc_json_name_is(name, names[i]))
         {
             *index = i;
             return true;
@@ -165,7 +165,7 @@ static bool require_tagged(svipc_json* json, bool tagged, uint32_t offset)
 
 static bool read_access(svipc_json* json, int32_t* access)
 {
-    static const char* const names[] = { "Read", "Write", "ReadWrite" };
+    static const svipc_string names[] = { SVIPC_JSON_NAME("Read"), SVIPC_JSON_NAME("Write"), SVIPC_JSON_NAME("ReadWrite") };
     uint32_t index;
     bool tagged;
     if (!enter_variant(json, names, 3, &index, &tagged))
@@ -178,7 +178,7 @@ static bool read_access(svipc_json* json, int32_t* access)
 
 static bool read_capability_request(svipc_json* json, svipc_capability_request* request)
 {
-    static const char* const names[] = { "request_id", "path", "access", "reason", "child_pid", "session_id" };
+    static const svipc_string names[] = { SVIPC_JSON_NAME("request_id"), SVIPC_JSON_NAME("path"), SVIPC_JSON_NAME("access"), SVIPC_JSON_NAME("reason"), SVIPC_JSON_NAME("child_pid"), SVIPC_JSON_NAME("session_id") };
     svipc_json_struct fields;
     if (!svipc_json_struct_begin(json, &fields, names, 6))
     {
@@ -210,7 +210,7 @@ static bool read_capability_request(svipc_json* json, svipc_capability_request* 
 
 static bool read_url_open_request(svipc_json* json, svipc_url_open_request* request)
 {
-    static const char* const names[] = { "request_id", "url", "child_pid", "session_id" };
+    static const svipc_string names[] = { SVIPC_JSON_NAME("request_id"), SVIPC_JSON_NAME("url"), SVIPC_JSON_NAME("child_pid"), SVIPC_JSON_NAME("session_id") };
     svipc_json_struct fields;
     if (!svipc_json_struct_begin(json, &fields, names, 4))
     {
@@ -238,7 +238,7 @@ static bool read_url_open_request(svipc_json* json, svipc_url_open_request* requ
 
 static bool read_denied(svipc_json* json, svipc_string* reason)
 {
-    static const char* const names[] = { "reason" };
+    static const svipc_string names[] = { SVIPC_JSON_NAME("reason") };
     svipc_json_struct fields;
     if (!svipc_json_struct_begin(json, &fields, names, 1))
     {
@@ -258,7 +258,7 @@ static bool read_denied(svipc_json* json, svipc_string* reason)
 
 static bool read_approval(svipc_json* json, svipc_decision* decision)
 {
-    static const char* const names[] = { "Granted", "Denied", "Timeout" };
+    static const svipc_string names[] = { SVIPC_JSON_NAME("Granted"), SVIPC_JSON_NAME("Denied"), SVIPC_JSON_NAME("Timeout") };
     uint32_t offset = (uint32_t)(svipc_json_peek(json) < 0 ? json->length : json->position);
     uint32_t index;
     bool tagged;
@@ -279,7 +279,7 @@ static bool read_approval(svipc_json* json, svipc_decision* decision)
 
 static bool read_decision(svipc_json* json, svipc_decision_response* response)
 {
-    static const char* const names[] = { "request_id", "decision" };
+    static const svipc_string names[] = { SVIPC_JSON_NAME("request_id"), SVIPC_JSON_NAME("decision") };
     svipc_json_struct fields;
     if (!svipc_json_struct_begin(json, &fields, names, 2))
     {
@@ -299,7 +299,7 @@ static bool read_decision(svipc_json* json, svipc_decision_response* response)
 
 static bool read_url_opened(svipc_json* json, svipc_url_opened* response)
 {
-    static const char* const names[] = { "request_id", "success", "error" };
+    static const svipc_string names[] = { SVIPC_JSON_NAME("request_id"), SVIPC_JSON_NAME("success"), SVIPC_JSON_NAME("error") };
     svipc_json_struct fields;
     if (!svipc_json_struct_begin(json, &fields, names, 3))
     {
@@ -356,7 +356,7 @@ svipc_status svipc_decode_message(uint8_t* payload, uint32_t length, svipc_messa
     {
         return SVIPC_TOO_LARGE;
     }
-    static const char* const names[] = { "Request", "OpenUrl" };
+    static const svipc_string names[] = { SVIPC_JSON_NAME("Request"), SVIPC_JSON_NAME("OpenUrl") };
     svipc_json json = { payload, length, 0, { 0, 0 } };
     svipc_message decoded;
     memset(&decoded, 0, sizeof(decoded));
@@ -389,7 +389,7 @@ svipc_status svipc_decode_response(uint8_t* payload, uint32_t length, svipc_resp
     {
         return SVIPC_TOO_LARGE;
     }
-    static const char* const names[] = { "Decision", "UrlOpened" };
+    static const svipc_string names[] = { SVIPC_JSON_NAME("Decision"), SVIPC_JSON_NAME("UrlOpened") };
     svipc_json json = { payload, length, 0, { 0, 0 } };
     svipc_response decoded;
     memset(&decoded, 0, sizeof(decoded));

@@ -1,20 +1,16 @@
 /* The typed messages as serde_json writes the reference's derived types: compact, fields in declaration order. */
 #include "svipc_json.h"
 
-static const char* access_name(int32_t access)
+static const svipc_string* access_name(int32_t access)
 {
-    switch (access)
-    {
-        case SVIPC_ACCESS_READ: return "\"Read\"";
-        case SVIPC_ACCESS_WRITE: return "\"Write\"";
-        case SVIPC_ACCESS_READ_WRITE: return "\"ReadWrite\"";
-        default: return NULL;
-    }
+    static const svipc_string names[] = { SVIPC_JSON_NAME("\"Read\""), SVIPC_JSON_NAME("\"Write\""),
+                                          SVIPC_JSON_NAME("\"ReadWrite\"") };
+    return access >= SVIPC_ACCESS_READ && access <= SVIPC_ACCESS_READ_WRITE ? &names[access] : NULL;
 }
 
 static void write_request(svipc_json_writer* w, const svipc_capability_request* r)
 {
-    const char* access = access_name(r->access);
+    const svipc_string* access = access_name(r->access);
     if (access == NULL)
     {
         w->invalid = true;
@@ -25,7 +21,7 @@ static void write_request(svipc_json_writer* w, const svipc_capability_request* 
     svipc_json_write_text(w, ",\"path\":");
     svipc_json_write_string(w, r->path);
     svipc_json_write_text(w, ",\"access\":");
-    svipc_json_write_text(w, access);
+    svipc_json_write_raw(w, access->data, access->length);
     svipc_json_write_text(w, ",\"reason\":");
     svipc_json_write_optional_string(w, r->reason);
     svipc_json_write_text(w, ",\"child_pid\":");
@@ -81,7 +77,14 @@ static void write_url_opened(svipc_json_writer* w, const svipc_url_opened* u)
     }
     svipc_json_write_text(w, "{\"UrlOpened\":{\"request_id\":");
     svipc_json_write_string(w, u->request_id);
-    svipc_json_write_text(w, u->success ? ",\"success\":true,\"error\":" : ",\"success\":false,\"error\":");
+    if (u->success)
+    {
+        svipc_json_write_text(w, ",\"success\":true,\"error\":");
+    }
+    else
+    {
+        svipc_json_write_text(w, ",\"success\":false,\"error\":");
+    }
     svipc_json_write_optional_string(w, u->error);
     svipc_json_write_text(w, "}}");
 }

@@ -55,9 +55,15 @@ bool svipc_json_skip_value(svipc_json* json);
  * json_struct.c: the fields of a serde-derived struct, written as an object (any order, unknown keys
  * skipped, duplicates refused) or as an array of exactly its fields in declaration order.
  */
+/* A field or variant name with its length, for tables of static names. */
+#define SVIPC_JSON_NAME(text) { text, (uint32_t)(sizeof(text) - 1) }
+
+/* Whether text is exactly name. */
+bool svipc_json_name_is(svipc_string text, svipc_string name);
+
 typedef struct svipc_json_struct
 {
-    const char* const* names;
+    const svipc_string* names;
     uint32_t count;
     bool positional;
     bool first;
@@ -66,7 +72,7 @@ typedef struct svipc_json_struct
 } svipc_json_struct;
 
 /* At '{' or '[' (anything else is WRONG_SHAPE), starts reading a struct with count (<= 32) fields. */
-bool svipc_json_struct_begin(svipc_json* json, svipc_json_struct* fields, const char* const* names, uint32_t count);
+bool svipc_json_struct_begin(svipc_json* json, svipc_json_struct* fields, const svipc_string* names, uint32_t count);
 /* 1: *field is the next known field, the position is at its value; 0: the struct ended; -1: refused. */
 int svipc_json_struct_next(svipc_json* json, svipc_json_struct* fields, uint32_t* field);
 /* Refuses (MISSING_FIELD) if a field of required_mask was not read. */
@@ -82,8 +88,8 @@ typedef struct svipc_json_writer
 } svipc_json_writer;
 
 void svipc_json_write_raw(svipc_json_writer* writer, const char* bytes, size_t length);
-/* Writes a literal C string (a key, punctuation). */
-void svipc_json_write_text(svipc_json_writer* writer, const char* text);
+/* Writes a string literal (keys, punctuation) without measuring it at run time. */
+#define svipc_json_write_text(writer, literal) svipc_json_write_raw((writer), (literal), sizeof(literal) - 1)
 /* Writes a quoted string with serde_json's escapes; marks the writer invalid if it is not UTF-8. */
 void svipc_json_write_string(svipc_json_writer* writer, svipc_string text);
 /* Writes a string, or null when data is NULL. */

@@ -1,11 +1,28 @@
 /* Strict UTF-8 validation, shared by the encoder (what it may send) and the decoder (what it may accept). */
 #include "svipc_json.h"
 
+#include <string.h>
+
 bool svipc_utf8_valid(const uint8_t* bytes, size_t length)
 {
     size_t i = 0;
     while (i < length)
     {
+        /* ASCII runs, eight bytes at a time: paths and ids are mostly ASCII. */
+        while (length - i >= 8)
+        {
+            uint64_t chunk;
+            memcpy(&chunk, bytes + i, sizeof(chunk));
+            if ((chunk & UINT64_C(0x8080808080808080)) != 0)
+            {
+                break;
+            }
+            i += 8;
+        }
+        if (i == length)
+        {
+            break;
+        }
         uint8_t lead = bytes[i];
         if (lead < 0x80)
         {
