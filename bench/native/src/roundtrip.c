@@ -11,6 +11,7 @@
  *   --impl floor-readahead-poll  the same, each side waiting in poll(POLLIN) first
  *   --impl c-lib   the supervisor_ipc C API
  *   --impl c-lib-poll  the same with svipc_set_wait_in_poll on both ends
+ *   --impl c-lib-typed the C API's typed messages: svipc_send_message / svipc_recv_message, encode and decode both sides
  */
 #include "bench_clock.h"
 #include "bench_options.h"
@@ -55,7 +56,7 @@ static roundtrip_endpoint child_end;
 int main(int argc, char** argv)
 {
     bench_options options = { .impl = "floor", .with_fd = false, .iterations = 100000, .warmup = 10000 };
-    if (!bench_parse_options(argc, argv, &options, "[--impl floor|floor-mmsg|floor-poll|floor-readahead|floor-readahead-poll|c-lib|c-lib-poll] [--fd 0|1] [--iterations N] [--warmup N]"))
+    if (!bench_parse_options(argc, argv, &options, "[--impl floor|floor-mmsg|floor-poll|floor-readahead|floor-readahead-poll|c-lib|c-lib-poll|c-lib-typed] [--fd 0|1] [--iterations N] [--warmup N]"))
     {
         return 2;
     }

@@ -17,7 +17,8 @@ static const uint8_t decision_payload[] = BENCH_DECISION_JSON;
 
 bool roundtrip_known_impl(const char* impl)
 {
-    return strcmp(impl, "c-lib") == 0 || strcmp(impl, "c-lib-poll") == 0 || strcmp(impl, "floor") == 0 ||
+    return strcmp(impl, "c-lib") == 0 || strcmp(impl, "c-lib-poll") == 0 || strcmp(impl, "c-lib-typed") == 0 ||
+           strcmp(impl, "floor") == 0 ||
            strcmp(impl, "floor-mmsg") == 0 || strcmp(impl, "floor-poll") == 0 || strcmp(impl, "floor-readahead") == 0 ||
            strcmp(impl, "floor-readahead-poll") == 0;
 }
@@ -48,6 +49,7 @@ int roundtrip_connect(roundtrip_endpoint* supervisor, roundtrip_endpoint* child,
         return -1;
     }
     supervisor->use_library = child->use_library = strncmp(impl, "c-lib", 5) == 0;
+    supervisor->typed = child->typed = strcmp(impl, "c-lib-typed") == 0;
     supervisor->one_send_call = child->one_send_call = strcmp(impl, "floor-mmsg") == 0;
     supervisor->wait_with_poll = child->wait_with_poll =
         strcmp(impl, "floor-poll") == 0 || strcmp(impl, "floor-readahead-poll") == 0;
@@ -116,8 +118,63 @@ void roundtrip_close(roundtrip_endpoint* supervisor, roundtrip_endpoint* child)
     }
 }
 
+/* c-lib-typed, child: the Request of BENCH_REQUEST_JSON as a typed message out, a typed Decision back. */
+static const char* typed_child_step(roundtrip_endpoint* self)
+{
+    static const svipc_message request = {
+        .kind = SVIPC_MESSAGE_REQUEST,
+        .as.request = { .request_id = { "req-001", 7 }, .path = { "/tmp/test", 9 }, .access = SVIPC_ACCESS_READ,
+                        .child_pid = 12345, .reason = { "test access", 11 }, .session_id = { "sess-001", 8 } },
+    };
+    if (svipc_send_message(self->socket, &request) != SVIPC_OK)
+    {
+        return "child: svipc_send_message";
+    }
+    int32_t received_fd = -1;
+    if (self->with_fd && svipc_recv_fd(self->socket, &received_fd) != SVIPC_OK)
+    {
+        return "child: svipc_recv_fd";
+    }
+    if (received_fd >= 0)
+    {
+        close(received_fd);
+    }
+    svipc_response response;
+    if (svipc_recv_response(self->socket, &response, NULL) != SVIPC_OK)
+    {
+        return "child: svipc_recv_response";
+    }
+    return response.kind == SVIPC_RESPONSE_DECISION && response.as.decision.decision.kind == SVIPC_DECISION_GRANTED
+               ? NULL
+               : "child: not a grant";
+}
+
+/* c-lib-typed, supervisor: a typed Request in, the descriptor and a typed Decision(Granted) for its id out. */
+static const char* typed_supervisor_step(roundtrip_endpoint* self)
+{
+    svipc_message message;
+    if (svipc_recv_message(self->socket, &message, NULL) != SVIPC_OK || message.kind != SVIPC_MESSAGE_REQUEST)
+    {
+        return "supervisor: svipc_recv_message";
+    }
+    if (self->with_fd && svipc_send_fd(self->socket, self->granted_file) != SVIPC_OK)
+    {
+        return "supervisor: svipc_send_fd";
+    }
+    svipc_response granted;
+    memset(&granted, 0, sizeof(granted));
+    granted.kind = SVIPC_RESPONSE_DECISION;
+    granted.as.decision.request_id = message.as.request.request_id;
+    granted.as.decision.decision.kind = SVIPC_DECISION_GRANTED;
+    return svipc_send_response(self->socket, &granted) == SVIPC_OK ? NULL : "supervisor: svipc_send_response";
+}
+
 const char* roundtrip_child_step(roundtrip_endpoint* self)
 {
+    if (self->typed)
+    {
+        return typed_child_step(self);
+    }
     uint32_t length = 0;
     int received_fd = -1;
     const char* failure = NULL;
@@ -184,6 +241,10 @@ const char* roundtrip_child_step(roundtrip_endpoint* self)
 
 const char* roundtrip_supervisor_step(roundtrip_endpoint* self)
 {
+    if (self->typed)
+    {
+        return typed_supervisor_step(self);
+    }
     uint32_t length = 0;
     if (self->use_library)
     {

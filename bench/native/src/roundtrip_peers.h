@@ -19,6 +19,8 @@ typedef struct roundtrip_endpoint
     int fd;               /* floor */
     svipc_socket* socket; /* c-lib */
     bool use_library;
+    /* c-lib-typed: svipc_send_message / svipc_recv_response and svipc_recv_message / svipc_send_response. */
+    bool typed;
     bool with_fd;
     bool one_send_call;   /* floor-mmsg: the descriptor and the decision in one sendmmsg */
     bool wait_with_poll;  /* floor-poll: wait for the next message in poll(POLLIN), not in recvmsg */
