@@ -28,7 +28,7 @@ function maximum(list,    n, values, i, m) {
 
 function add(key, value) { series[key] = (key in series) ? series[key] " " value : value }
 
-BEGIN { impl_count = split("floor c-lib c-lib-encode cs-pinvoke cs-raw cs-typed cs-socket-stj", impls, " ") }
+BEGIN { impl_count = split("floor c-lib c-lib-typed c-lib-encode cs-pinvoke cs-raw cs-typed cs-socket-stj", impls, " ") }
 
 # Lines of the harness's interleaved mode: one per implementation, fd setting and repetition.
 $1 == "result" && $2 == "bench=interleaved" {

@@ -66,7 +66,7 @@ bench_timings() {
   for ((run = 1; run <= runs; run++)); do
     for mode in pinned unpinned; do
       for fd in 0 1; do
-        impls=(floor c-lib cs-raw cs-typed)
+        impls=(floor c-lib c-lib-typed cs-raw cs-typed)
         [ "$fd" = 0 ] && impls+=(cs-socket-stj)
         # Bare P/Invoke over the C library: splits the managed gap into transitions and facade (pinned only).
         [ "$mode" = pinned ] && [ "$fd" = 0 ] && impls+=(cs-pinvoke)
