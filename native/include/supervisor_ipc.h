@@ -410,21 +410,113 @@ SVIPC_API void svipc_listener_close(svipc_listener* listener);
 #define SVIPC_ACCESS_WRITE 1
 #define SVIPC_ACCESS_READ_WRITE 2
 
+/*
+ * Confinement: where granted files may come from. The roots are opened once,
+ * when the confinement is created, and held as descriptors; every request is
+ * resolved beneath them by the kernel (openat2 with RESOLVE_BENEATH |
+ * RESOLVE_NO_MAGICLINKS on Linux, cross-checked by a component-by-component
+ * walk that never follows a symlink out of the root; the walk alone where
+ * openat2 is missing and on macOS). Renaming a root or putting a symlink in its
+ * place afterwards changes nothing: the held directory is what is searched.
+ * Resolution never opens the file for reading or writing, so a FIFO, a device
+ * or a watched file sees no open until the caller decides to grant, and then
+ * only a regular file with the identity (device, inode) that was resolved.
+ */
+typedef struct svipc_confinement svipc_confinement;
+/** One resolved request: the file that a grant would open, not yet opened. */
+typedef struct svipc_resolved_file svipc_resolved_file;
+
+/** svipc_confinement_create flags. */
+#define SVIPC_CONFINE_NO_XDEV 0x1u          /* every component must be on its root's filesystem */
+#define SVIPC_CONFINE_ALLOW_HARD_LINKS 0x2u /* accept regular files with more than one link (refused by default) */
+#define SVIPC_CONFINE_WALK_ONLY 0x4u        /* resolve with the portable walk alone, as without openat2 (tests) */
+
+/** What a resolved request leads to. */
+typedef struct svipc_file_identity
+{
+    uint64_t device;
+    uint64_t inode;
+    /** st_mode: type and permission bits. */
+    uint32_t mode;
+    uint32_t uid;
+    uint32_t gid;
+    /** st_nlink, saturated at UINT32_MAX. */
+    uint32_t link_count;
+    /** Index, in the array given to svipc_confinement_create, of the root it was resolved beneath. */
+    uint32_t root_index;
+} svipc_file_identity;
+
 /**
- * Opens path for a grant the supervisor decided on, and checks what was actually
- * opened. access is SVIPC_ACCESS_READ (O_RDONLY), _WRITE (O_WRONLY) or
- * _READ_WRITE (O_RDWR). The open is close-on-exec, O_NOFOLLOW (a symlink as the
- * last component gives SVIPC_SYSTEM_ERROR with errno ELOOP), O_NOCTTY, never
- * creates or truncates, and never blocks on a FIFO. Only a regular file is kept
- * (anything else gives SVIPC_UNSUPPORTED). The path of the opened file as the
- * kernel reports it (/proc/self/fd on Linux, F_GETPATH on macOS) must then lie
- * inside one of the root_count (>= 1) absolute roots, compared component by
- * component after resolving each root with realpath; otherwise the file is
- * closed and SVIPC_NOT_CONFINED is returned. On SVIPC_OK *fd is the caller's.
- * A path that does not exist gives SVIPC_SYSTEM_ERROR with errno ENOENT.
+ * Opens root_count (>= 1) roots and keeps them. Each root is an absolute path to
+ * an existing directory or regular file, resolved (realpath) and opened once,
+ * here. A relative, empty or missing root, or one that is neither a directory
+ * nor a regular file, gives SVIPC_INVALID_ARGUMENT (errno tells which). flags:
+ * SVIPC_CONFINE_*. The object is immutable: concurrent resolves are safe.
+ */
+SVIPC_API svipc_status svipc_confinement_create(const char* const* roots, uint32_t root_count, uint32_t flags,
+                                                svipc_confinement** confinement);
+
+/** Closes the roots and frees the object. Null is ignored. */
+SVIPC_API void svipc_confinement_free(svipc_confinement* confinement);
+
+/**
+ * Resolves an absolute request path beneath the roots that contain it as text
+ * (the longest first), without opening the file itself. Symlinks are followed
+ * only while they stay beneath the root (a symlink with an absolute target,
+ * ".." above the root, a /proc magic link, or with SVIPC_CONFINE_NO_XDEV a
+ * mount crossing gives SVIPC_NOT_CONFINED). Only a regular file is accepted
+ * (else SVIPC_UNSUPPORTED); one with more than one hard link gives
+ * SVIPC_NOT_CONFINED with errno EMLINK unless SVIPC_CONFINE_ALLOW_HARD_LINKS.
+ * A missing file gives SVIPC_SYSTEM_ERROR (ENOENT). On SVIPC_OK *resolved is the
+ * caller's, to free with svipc_resolved_file_free.
+ */
+SVIPC_API svipc_status svipc_confinement_resolve(const svipc_confinement* confinement, const char* path,
+                                                 svipc_resolved_file** resolved);
+
+/** The identity of the resolved file and the root it was found beneath. */
+SVIPC_API svipc_status svipc_resolved_file_identity(const svipc_resolved_file* resolved, svipc_file_identity* identity);
+
+/**
+ * The resolved path: the root's path as it was resolved at creation, then the
+ * components walked (symlinks replaced by where they lead). Writes at most
+ * capacity bytes and a terminating NUL; *length gets the length without the
+ * NUL. SVIPC_BUFFER_TOO_SMALL when capacity <= length (*length still written).
+ */
+SVIPC_API svipc_status svipc_resolved_file_path(const svipc_resolved_file* resolved, char* buffer, uint32_t capacity,
+                                                uint32_t* length);
+
+/**
+ * Opens the resolved file for a grant: access is SVIPC_ACCESS_READ (O_RDONLY),
+ * _WRITE (O_WRONLY) or _READ_WRITE (O_RDWR); close-on-exec, O_NOCTTY, never
+ * creating, truncating or blocking. The opened file must still be the resolved
+ * one (same device and inode), else SVIPC_NOT_CONFINED (errno ESTALE). The
+ * kernel's own permission checks apply to the supervisor's credentials.
+ */
+SVIPC_API svipc_status svipc_resolved_file_open(const svipc_resolved_file* resolved, int32_t access, int32_t* fd);
+
+/** Frees a resolution. Null is ignored. */
+SVIPC_API void svipc_resolved_file_free(svipc_resolved_file* resolved);
+
+/** svipc_confinement_resolve, then svipc_resolved_file_open, in one call. */
+SVIPC_API svipc_status svipc_confinement_open(const svipc_confinement* confinement, const char* path, int32_t access,
+                                              int32_t* fd);
+
+/**
+ * One-shot form of svipc_confinement_open: creates a confinement of the roots
+ * for this call alone, opens, frees it. The roots are resolved again on every
+ * call, so a supervisor that grants more than once should keep one
+ * svipc_confinement instead (a root path replaced between calls is followed).
  */
 SVIPC_API svipc_status svipc_open_confined(const char* path, int32_t access, const char* const* roots,
                                            uint32_t root_count, int32_t* fd);
+
+/**
+ * A pidfd of the peer process recorded at connect()/socketpair() (Linux >= 6.5,
+ * SO_PEERPIDFD): unlike a pid it cannot come to name another process. On SVIPC_OK
+ * *pidfd is close-on-exec and the caller's. SVIPC_UNSUPPORTED where the kernel or
+ * system has no such option.
+ */
+SVIPC_API svipc_status svipc_peer_pidfd(const svipc_socket* socket, int32_t* pidfd);
 
 /* ==== End of supervised children, listeners and confined opens ============================= */
 

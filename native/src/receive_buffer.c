@@ -39,9 +39,9 @@ svipc_status svipc_prepare_receive(svipc_socket* socket)
 
 static void close_kept_descriptors(svipc_socket* socket)
 {
-    svipc_close_preserving_errno(socket->pending_fd);
+    svipc_release_unwanted_descriptor(socket->pending_fd);
     socket->pending_fd = SVIPC_NO_DESCRIPTOR_VALUE;
-    svipc_close_preserving_errno(socket->carrier_fd);
+    svipc_release_unwanted_descriptor(socket->carrier_fd);
     socket->carrier_fd = SVIPC_NO_DESCRIPTOR_VALUE;
     socket->arrived_descriptors = SVIPC_NO_DESCRIPTORS_ARRIVED;
 }

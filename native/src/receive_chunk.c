@@ -168,7 +168,7 @@ void svipc_close_arrived_descriptors(svipc_arrival* arrival)
 {
     for (size_t i = 0; i < arrival->fd_count; i++)
     {
-        svipc_close_preserving_errno(arrival->fds[i]);
+        svipc_release_unwanted_descriptor(arrival->fds[i]);
     }
     arrival->fd_count = 0;
 }

@@ -128,6 +128,9 @@ int svipc_set_blocking(int fd, bool blocking);
 int svipc_open_wake_pipe(int fds[2]);
 void svipc_close_preserving_errno(int fd);
 
+/* descriptor_release.c: closes a received descriptor nobody asked for without letting its close() wait. */
+void svipc_release_unwanted_descriptor(int fd);
+
 /* socket_object.c */
 svipc_status svipc_socket_wrap(int fd, bool is_listener, svipc_socket** result);
 bool svipc_is_shut_down(const svipc_socket* socket);
