@@ -35,6 +35,8 @@ public static class BindingGeneration
             {
                 new HandleMapping("svipc_socket", "SvipcSocketHandle", "svipc_close"),
                 new HandleMapping("svipc_listener", "SvipcListenerHandle", "svipc_listener_close"),
+                new HandleMapping("svipc_confinement", "SvipcConfinementHandle", "svipc_confinement_free"),
+                new HandleMapping("svipc_resolved_file", "SvipcResolvedFileHandle", "svipc_resolved_file_free"),
             },
             IncludeDirectories: includeDirectories ?? SystemIncludes.FromCompiler(),
             RawHandleOverloads: new[]

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Win32.SafeHandles;
+using SupervisorIpc.Interop;
 
 namespace SupervisorIpc;
 
@@ -16,15 +17,26 @@ namespace SupervisorIpc;
 /// </summary>
 /// <remarks>
 /// One service may serve several connections at once; the replay memory and the rate limit are shared by all of
-/// them. Descriptors opened for a grant are always closed after sending; a descriptor a child sends is never taken
-/// and is closed with the connection. Audit observers run on the serving task: an exception they throw ends
+/// them. The confinement roots are opened once, here, and held until <see cref="Dispose"/>: a request is resolved
+/// beneath the held roots before the backend is asked (a path that does not resolve to a regular file beneath a
+/// root is denied without asking), the backend decides on the resolved path, and a grant opens exactly the file
+/// that was resolved. Descriptors opened for a grant are always closed after sending; a descriptor a child sends is
+/// never taken and is closed with the connection (sockets abortively, so that their close cannot linger). Audit
+/// observers run on the serving task: an exception they throw ends
 /// <see cref="ServeAsync(SupervisorSocket, uint?, CancellationToken)"/> (after the child got its answer).
 /// </remarks>
-public sealed class SupervisorService : IObservable<AuditEvent>
+public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
 {
+    /// <summary>
+    /// The one denial reason a child gets for a path that is outside the roots, missing, not a regular file,
+    /// hard-linked or replaced: the audit event's <see cref="AuditEvent.Detail"/> keeps which.
+    /// </summary>
+    public const string NotAvailable = "the path is not available";
+
     private readonly SupervisorServiceOptions _options;
     private readonly IApprovalBackend _backend;
     private readonly PathPolicy? _confinement;
+    private readonly HeldRoots? _roots;
     private readonly HashSet<string> _allowedOrigins = new(StringComparer.Ordinal);
     private readonly ReplayGuard _replayGuard;
     private readonly TokenBucket _rateLimit;
@@ -34,7 +46,8 @@ public sealed class SupervisorService : IObservable<AuditEvent>
 
     /// <summary>Creates a service.</summary>
     /// <param name="options">Backend, confinement, URL opener and limits.</param>
-    /// <exception cref="ArgumentException">No backend, an origin that is not an http(s) origin, or a limit out of range.</exception>
+    /// <exception cref="ArgumentException">No backend, an origin that is not an http(s) origin, a limit out of range,
+    /// or a confinement root that does not exist or is neither a directory nor a regular file.</exception>
     public SupervisorService(SupervisorServiceOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -53,7 +66,15 @@ public sealed class SupervisorService : IObservable<AuditEvent>
 
             _allowedOrigins.Add(normalized!);
         }
+
+        if (_confinement is not null)
+        {
+            _roots = HeldRoots.Open(_confinement, options.AllowHardLinks, options.StayOnRootFileSystem);
+        }
     }
+
+    /// <summary>Closes the held confinement roots; grants after this are denied.</summary>
+    public void Dispose() => _roots?.Dispose();
 
     /// <summary>Subscribes to audit events.</summary>
     /// <param name="observer">Receives every event, on the serving task.</param>
@@ -70,7 +91,8 @@ public sealed class SupervisorService : IObservable<AuditEvent>
     }
 
     /// <summary>Serves a child started by <see cref="SupervisedChild.Start(SupervisedChildStartInfo)"/> until it closes its end.</summary>
-    /// <param name="child">The child; messages whose <c>child_pid</c> is not its process id are denied.</param>
+    /// <param name="child">The child; messages whose <c>child_pid</c> is not its process id are denied (unless
+    /// <see cref="SupervisorServiceOptions.ChildPidVerification"/> is <see cref="ChildPidVerification.TrustConnection"/>).</param>
     /// <param name="cancellationToken">Stops serving; a receive or send it interrupts shuts the connection down.</param>
     /// <returns>Completes when the child closed the connection.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -83,7 +105,9 @@ public sealed class SupervisorService : IObservable<AuditEvent>
 
     /// <summary>Serves one connection until the peer closes it in an orderly way.</summary>
     /// <param name="connection">The connection (from a pair, a listener, or <see cref="SupervisedChild.Socket"/>).</param>
-    /// <param name="expectedChildPid">When set, messages whose <c>child_pid</c> differs are denied.</param>
+    /// <param name="expectedChildPid">When set, messages whose <c>child_pid</c> differs are denied. When null and the
+    /// peer is another process (a path connection), the kernel's peer pid is expected instead; on a pair made in this
+    /// process the kernel names this process, so only the caller can say which child holds the other end.</param>
     /// <param name="cancellationToken">Stops serving; a receive or send it interrupts shuts the connection down.</param>
     /// <returns>Completes when the peer closed the connection.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -92,6 +116,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>
     {
         ArgumentNullException.ThrowIfNull(connection);
         PeerCredentials? peer = TryGetPeer(connection);
+        uint? expectedPid = ExpectedPid(expectedChildPid, peer);
         while (true)
         {
             SupervisorMessage message;
@@ -104,14 +129,15 @@ public sealed class SupervisorService : IObservable<AuditEvent>
                 return;
             }
 
-            await HandleAsync(connection, message, peer, expectedChildPid, cancellationToken).ConfigureAwait(false);
+            await HandleAsync(connection, message, peer, expectedPid, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Answers one message already received on <paramref name="connection"/> (for callers with their own receive loop).</summary>
     /// <param name="connection">Where to send the answer (and descriptor).</param>
     /// <param name="message">The message.</param>
-    /// <param name="expectedChildPid">When set, a message whose <c>child_pid</c> differs is denied.</param>
+    /// <param name="expectedChildPid">When set, a message whose <c>child_pid</c> differs is denied; when null, as for
+    /// <see cref="ServeAsync(SupervisorSocket, uint?, CancellationToken)"/>.</param>
     /// <param name="cancellationToken">Cancels the decision (nothing is sent then) or a blocked send (the connection is then shut down).</param>
     /// <returns>The audit event of the answer.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -119,7 +145,25 @@ public sealed class SupervisorService : IObservable<AuditEvent>
     public Task<AuditEvent> HandleAsync(SupervisorSocket connection, SupervisorMessage message, uint? expectedChildPid = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return HandleAsync(connection, message, TryGetPeer(connection), expectedChildPid, cancellationToken);
+        PeerCredentials? peer = TryGetPeer(connection);
+        return HandleAsync(connection, message, peer, ExpectedPid(expectedChildPid, peer), cancellationToken);
+    }
+
+    /// <summary>The pid a message must carry, from the caller or the kernel, or null when none can be known.</summary>
+    private uint? ExpectedPid(uint? expectedChildPid, PeerCredentials? peer)
+    {
+        if (_options.ChildPidVerification == ChildPidVerification.TrustConnection)
+        {
+            return null;
+        }
+
+        if (expectedChildPid is not null)
+        {
+            return expectedChildPid;
+        }
+
+        // The kernel records the connecting process; for a pair it records the creator, this process.
+        return peer is { Pid: > 0 } known && known.Pid != Environment.ProcessId ? (uint)known.Pid : null;
     }
 
     private async Task<AuditEvent> HandleAsync(
@@ -140,7 +184,11 @@ public sealed class SupervisorService : IObservable<AuditEvent>
         };
 
         AuditEvent Audit(Outcome final, Exception? error) =>
-            new(receivedAt, message, final.Response, final.DecidedBy, _time.GetElapsedTime(started), final.DescriptorSent, peer, error ?? final.Error);
+            new(receivedAt, message, final.Response, final.DecidedBy, _time.GetElapsedTime(started), final.DescriptorSent, peer, error ?? final.Error)
+            {
+                Resolved = final.Resolved,
+                Detail = final.Detail,
+            };
 
         try
         {
@@ -173,41 +221,54 @@ public sealed class SupervisorService : IObservable<AuditEvent>
             return Outcome.Deny(request.RequestId, "the path must be absolute", "path-check");
         }
 
-        ApprovalDecision decision;
-        try
+        if (_roots is null || _confinement is null)
         {
-            decision = await _backend.DecideAsync(new ApprovalRequest(request, peer), cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception failure)
-        {
-            return Outcome.Deny(request.RequestId, "the approval backend failed", _backend.Name, failure);
+            return Outcome.Deny(request.RequestId, NotAvailable, "confinement") with { Detail = "the supervisor has no allowed roots to open files in" };
         }
 
-        if (decision is not ApprovalDecision.Granted)
+        // Resolved before anyone decides, so that the decision is about the file a grant would open.
+        if (!_roots.TryResolve(request.Path, out SvipcResolvedFileHandle? resolution, out ResolvedFile? resolved, out string? detail, out Exception? resolveError))
         {
-            return new Outcome(new SupervisorResponse.Decision(request.RequestId, decision), _backend.Name);
+            return Outcome.Deny(request.RequestId, NotAvailable, "confinement", resolveError) with { Detail = detail };
         }
 
-        if (_confinement is null)
+        using (resolution)
         {
-            return Outcome.Deny(request.RequestId, "the supervisor has no allowed roots to open files in", "confinement");
-        }
+            ApprovalDecision decision;
+            try
+            {
+                decision = await _backend.DecideAsync(new ApprovalRequest(request, peer) { Resolved = resolved }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception failure)
+            {
+                return Outcome.Deny(request.RequestId, "the approval backend failed", _backend.Name, failure) with { Resolved = resolved };
+            }
 
-        if (!_confinement.TryFindRule(request.Path, request.Access, out _))
-        {
-            return Outcome.Deny(request.RequestId, "the path is outside the allowed roots", "confinement");
-        }
+            if (decision is not ApprovalDecision.Granted)
+            {
+                return new Outcome(new SupervisorResponse.Decision(request.RequestId, decision), _backend.Name) { Resolved = resolved };
+            }
 
-        if (!GrantedFileOpener.TryOpen(request.Path, request.Access, _confinement.RootsFor(request.Access), out SafeFileHandle? file, out string? failureReason, out Exception? openError))
-        {
-            return Outcome.Deny(request.RequestId, failureReason!, "confinement", openError);
-        }
+            if (!_confinement.TryFindRule(resolved!.Path, request.Access, out _))
+            {
+                return Outcome.Deny(request.RequestId, NotAvailable, "confinement") with
+                {
+                    Resolved = resolved,
+                    Detail = $"no confinement rule allows {request.Access} access at the resolved path",
+                };
+            }
 
-        return new Outcome(new SupervisorResponse.Decision(request.RequestId, decision), _backend.Name) { File = file };
+            if (!HeldRoots.TryOpen(resolution!, request.Access, out SafeFileHandle? file, out string? openDetail, out Exception? openError))
+            {
+                return Outcome.Deny(request.RequestId, NotAvailable, "confinement", openError) with { Resolved = resolved, Detail = openDetail };
+            }
+
+            return new Outcome(new SupervisorResponse.Decision(request.RequestId, decision), _backend.Name) { File = file, Resolved = resolved };
+        }
     }
 
     private async Task<Outcome> OpenUrlAsync(UrlOpenRequest request, uint? expectedChildPid, CancellationToken cancellationToken)
@@ -342,6 +403,10 @@ public sealed class SupervisorService : IObservable<AuditEvent>
         public bool DescriptorSent { get; init; }
 
         public Exception? Error { get; init; }
+
+        public ResolvedFile? Resolved { get; init; }
+
+        public string? Detail { get; init; }
 
         public static Outcome Deny(string requestId, string reason, string decidedBy, Exception? error = null) =>
             new(new SupervisorResponse.Decision(requestId, new ApprovalDecision.Denied(reason)), decidedBy) { Error = error };

@@ -10,11 +10,24 @@ public sealed class SupervisorServiceOptions
     public IApprovalBackend? ApprovalBackend { get; set; }
 
     /// <summary>
-    /// The roots granted files must really lie in (checked on the file the kernel opened, so that a symlink cannot
-    /// lead out). Null uses the policy of a <see cref="PolicyApprovalBackend"/>; with any other backend and no
-    /// confinement, every grant is turned into a denial.
+    /// The roots granted files must really lie in, and the access each allows. The service opens the roots once,
+    /// when it is created, and resolves every request beneath the held roots (a symlink cannot lead out, and a
+    /// root renamed or replaced afterwards changes nothing). Null uses the policy of a
+    /// <see cref="PolicyApprovalBackend"/>; with any other backend and no confinement, every request is denied.
     /// </summary>
     public PathPolicy? Confinement { get; set; }
+
+    /// <summary>
+    /// Grant regular files that have more than one hard link. Off by default: another name of such a file may lie
+    /// outside every root (a child that can write inside a root can link any file of its filesystem there).
+    /// </summary>
+    public bool AllowHardLinks { get; set; }
+
+    /// <summary>Refuse paths that cross into another filesystem (a mount point) beneath a root.</summary>
+    public bool StayOnRootFileSystem { get; set; }
+
+    /// <summary>How the <c>child_pid</c> of messages is checked; <see cref="ChildPidVerification.Kernel"/> by default.</summary>
+    public ChildPidVerification ChildPidVerification { get; set; } = ChildPidVerification.Kernel;
 
     /// <summary>Opens URLs for <c>OpenUrl</c>; null answers every <c>OpenUrl</c> with a failure.</summary>
     public IUrlOpener? UrlOpener { get; set; }

@@ -151,6 +151,41 @@ internal struct SvipcChildExit
     public int Signal;
 }
 
+/// <summary>
+/// What a resolved request leads to.
+/// </summary>
+/// <remarks>C size: 40 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SvipcFileIdentity
+{
+    /// <summary><c>device</c>.</summary>
+    public nuint Device;
+
+    /// <summary><c>inode</c>.</summary>
+    public nuint Inode;
+
+    /// <summary>
+    /// st_mode: type and permission bits.
+    /// </summary>
+    public uint Mode;
+
+    /// <summary><c>uid</c>.</summary>
+    public uint Uid;
+
+    /// <summary><c>gid</c>.</summary>
+    public uint Gid;
+
+    /// <summary>
+    /// st_nlink, saturated at UINT32_MAX.
+    /// </summary>
+    public uint LinkCount;
+
+    /// <summary>
+    /// Index, in the array given to svipc_confinement_create, of the root it was resolved beneath.
+    /// </summary>
+    public uint RootIndex;
+}
+
 /// <summary>Declarations of native/include/supervisor_ipc.h.</summary>
 internal static unsafe partial class NativeMethods
 {
@@ -218,6 +253,24 @@ internal static unsafe partial class NativeMethods
 
     /// <summary><c>SVIPC_ACCESS_READ_WRITE</c>.</summary>
     internal const int AccessReadWrite = 2;
+
+    /// <summary>
+    /// svipc_confinement_create flags.
+    /// </summary>
+    internal const int ConfineNoXdev = 1;
+
+    /// <summary>
+    /// svipc_confinement_create flags. */
+    /// #define SVIPC_CONFINE_NO_XDEV 0x1u          /* every component must be on its root's filesystem
+    /// </summary>
+    internal const int ConfineAllowHardLinks = 2;
+
+    /// <summary>
+    /// svipc_confinement_create flags. */
+    /// #define SVIPC_CONFINE_NO_XDEV 0x1u          /* every component must be on its root's filesystem */
+    /// #define SVIPC_CONFINE_ALLOW_HARD_LINKS 0x2u /* accept regular files with more than one link (refused by default)
+    /// </summary>
+    internal const int ConfineWalkOnly = 4;
 
     /// <summary>
     /// Version as (major &lt;&lt; 16) | (minor &lt;&lt; 8) | patch.
@@ -630,19 +683,97 @@ internal static unsafe partial class NativeMethods
     internal static partial void ListenerClose(nint listener);
 
     /// <summary>
-    /// Opens path for a grant the supervisor decided on, and checks what was actually
-    /// opened. access is SVIPC_ACCESS_READ (O_RDONLY), _WRITE (O_WRONLY) or
-    /// _READ_WRITE (O_RDWR). The open is close-on-exec, O_NOFOLLOW (a symlink as the
-    /// last component gives SVIPC_SYSTEM_ERROR with errno ELOOP), O_NOCTTY, never
-    /// creates or truncates, and never blocks on a FIFO. Only a regular file is kept
-    /// (anything else gives SVIPC_UNSUPPORTED). The path of the opened file as the
-    /// kernel reports it (/proc/self/fd on Linux, F_GETPATH on macOS) must then lie
-    /// inside one of the root_count (&gt;= 1) absolute roots, compared component by
-    /// component after resolving each root with realpath; otherwise the file is
-    /// closed and SVIPC_NOT_CONFINED is returned. On SVIPC_OK *fd is the caller's.
-    /// A path that does not exist gives SVIPC_SYSTEM_ERROR with errno ENOENT.
+    /// Opens root_count (&gt;= 1) roots and keeps them. Each root is an absolute path to
+    /// an existing directory or regular file, resolved (realpath) and opened once,
+    /// here. A relative, empty or missing root, or one that is neither a directory
+    /// nor a regular file, gives SVIPC_INVALID_ARGUMENT (errno tells which). flags:
+    /// SVIPC_CONFINE_*. The object is immutable: concurrent resolves are safe.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_confinement_create", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus ConfinementCreate(byte** roots, uint rootCount, uint flags, out SvipcConfinementHandle confinement);
+
+    /// <summary>
+    /// Closes the roots and frees the object. Null is ignored.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_confinement_free")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial void ConfinementFree(nint confinement);
+
+    /// <summary>
+    /// Resolves an absolute request path beneath the roots that contain it as text
+    /// (the longest first), without opening the file itself. Symlinks are followed
+    /// only while they stay beneath the root (a symlink with an absolute target,
+    /// ".." above the root, a /proc magic link, or with SVIPC_CONFINE_NO_XDEV a
+    /// mount crossing gives SVIPC_NOT_CONFINED). Only a regular file is accepted
+    /// (else SVIPC_UNSUPPORTED); one with more than one hard link gives
+    /// SVIPC_NOT_CONFINED with errno EMLINK unless SVIPC_CONFINE_ALLOW_HARD_LINKS.
+    /// A missing file gives SVIPC_SYSTEM_ERROR (ENOENT). On SVIPC_OK *resolved is the
+    /// caller's, to free with svipc_resolved_file_free.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_confinement_resolve", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus ConfinementResolve(SvipcConfinementHandle confinement, [MarshalAs(UnmanagedType.LPUTF8Str)] string? path, out SvipcResolvedFileHandle resolved);
+
+    /// <summary>
+    /// The identity of the resolved file and the root it was found beneath.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_resolved_file_identity", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus ResolvedFileIdentity(SvipcResolvedFileHandle resolved, SvipcFileIdentity* identity);
+
+    /// <summary>
+    /// The resolved path: the root's path as it was resolved at creation, then the
+    /// components walked (symlinks replaced by where they lead). Writes at most
+    /// capacity bytes and a terminating NUL; *length gets the length without the
+    /// NUL. SVIPC_BUFFER_TOO_SMALL when capacity &lt;= length (*length still written).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_resolved_file_path", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus ResolvedFilePath(SvipcResolvedFileHandle resolved, byte* buffer, uint capacity, uint* length);
+
+    /// <summary>
+    /// Opens the resolved file for a grant: access is SVIPC_ACCESS_READ (O_RDONLY),
+    /// _WRITE (O_WRONLY) or _READ_WRITE (O_RDWR); close-on-exec, O_NOCTTY, never
+    /// creating, truncating or blocking. The opened file must still be the resolved
+    /// one (same device and inode), else SVIPC_NOT_CONFINED (errno ESTALE). The
+    /// kernel's own permission checks apply to the supervisor's credentials.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_resolved_file_open", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus ResolvedFileOpen(SvipcResolvedFileHandle resolved, int access, int* fd);
+
+    /// <summary>
+    /// Frees a resolution. Null is ignored.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_resolved_file_free")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial void ResolvedFileFree(nint resolved);
+
+    /// <summary>
+    /// svipc_confinement_resolve, then svipc_resolved_file_open, in one call.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_confinement_open", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus ConfinementOpen(SvipcConfinementHandle confinement, [MarshalAs(UnmanagedType.LPUTF8Str)] string? path, int access, int* fd);
+
+    /// <summary>
+    /// One-shot form of svipc_confinement_open: creates a confinement of the roots
+    /// for this call alone, opens, frees it. The roots are resolved again on every
+    /// call, so a supervisor that grants more than once should keep one
+    /// svipc_confinement instead (a root path replaced between calls is followed).
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_open_confined", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus OpenConfined([MarshalAs(UnmanagedType.LPUTF8Str)] string? path, int access, byte** roots, uint rootCount, int* fd);
+
+    /// <summary>
+    /// A pidfd of the peer process recorded at connect()/socketpair() (Linux &gt;= 6.5,
+    /// SO_PEERPIDFD): unlike a pid it cannot come to name another process. On SVIPC_OK
+    /// *pidfd is close-on-exec and the caller's. SVIPC_UNSUPPORTED where the kernel or
+    /// system has no such option.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_peer_pidfd", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus PeerPidfd(SvipcSocketHandle socket, int* pidfd);
 }

@@ -5,9 +5,32 @@ using Microsoft.Win32.SafeHandles;
 using SupervisorIpc;
 
 // usage: SupervisorIpc.TestChild grant <socket-path> <file-path> <request-id>
-// Connects to a supervisor bound at <socket-path>, asks for read access to <file-path>, takes the
+//        SupervisorIpc.TestChild grant-inherited <file-path> <report-path>
+// grant-inherited asks through the socket inherited from a SupervisedChild start (SUPERVISOR_IPC_FD) with
+// SupervisorClient, and writes "pid=", then "content=" or "denied=" lines to <report-path>.
+// grant connects to a supervisor bound at <socket-path>, asks for read access to <file-path>, takes the
 // descriptor and the decision in whichever order they arrive, reads the file through the descriptor,
 // and prints one "key=value" line per fact (the runtime it ran on included) for the test to check. Exit code 0 when the flow completed.
+if (args.Length == 3 && args[0] == "grant-inherited")
+{
+    using SupervisorClient client = SupervisorClient.FromEnvironment();
+    using var report = new StreamWriter(args[2]);
+    report.WriteLine($"pid={Environment.ProcessId}");
+    try
+    {
+        using SafeFileHandle granted = client.RequestAccess(args[1], AccessMode.Read, "test child");
+        using var stream = new FileStream(granted, FileAccess.Read);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        report.WriteLine($"content={reader.ReadToEnd()}");
+    }
+    catch (AccessDeniedException denied)
+    {
+        report.WriteLine($"denied={denied.Reason}");
+    }
+
+    return 0;
+}
+
 if (args.Length != 4 || args[0] != "grant")
 {
     Console.Error.WriteLine("usage: SupervisorIpc.TestChild grant <socket-path> <file-path> <request-id>");

@@ -57,7 +57,7 @@ public sealed class CrossProcessFlowTests
         {
             Assert.That(events.Select(e => e.Outcome), Is.EqualTo(new[] { "Granted", "Denied", "Opened" }));
             Assert.That(events[0].DescriptorSent, Is.True);
-            Assert.That(events[1].Reason, Is.EqualTo("the path is outside the allowed roots"));
+            Assert.That(events[1].Reason, Is.EqualTo(SupervisorService.NotAvailable));
             Assert.That(opened.Single(), Is.EqualTo(new Uri("https://example.com/cb?x=1")));
             Assert.That(events.Select(e => e.Message), Has.All.Matches<SupervisorMessage>(m => m switch
             {

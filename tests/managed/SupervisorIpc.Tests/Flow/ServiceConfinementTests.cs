@@ -30,14 +30,28 @@ public sealed class ServiceConfinementTests
     public async Task SymlinkOutOfTheRootIsRefused()
     {
         await using ServiceHarness harness = Harness();
-        // The string is under the allowed root, so the policy grants; the kernel's answer is what stops it.
+        // The string is under the allowed root; where it leads is not, and the child learns nothing more.
         string escaping = Path.Combine(_tree.Allowed, "link-out", "secret.txt");
-        Assert.That(Denied(harness, escaping).Reason, Is.EqualTo("the path resolves outside the allowed roots"));
-        Assert.That(Denied(harness, Path.Combine(_tree.Allowed, "last-link")).Reason, Is.EqualTo("the path is a symbolic link, which is never followed"));
+        Assert.That(Denied(harness, escaping).Reason, Is.EqualTo(SupervisorService.NotAvailable));
         await harness.FinishAsync();
-        Assert.That(harness.Audit.Events.Select(e => e.DecidedBy), Is.All.EqualTo("confinement"));
-        Assert.That(harness.Audit.Events.Select(e => e.Error), Is.All.InstanceOf<SupervisorSocketException>());
-        Assert.That(harness.Audit.Events.Select(e => e.DescriptorSent), Is.All.False);
+        AuditEvent audit = harness.Audit.Events.Single();
+        Assert.That(audit.DecidedBy, Is.EqualTo("confinement"));
+        Assert.That(audit.Detail, Is.EqualTo("the path resolves outside the allowed roots"));
+        Assert.That(audit.Error, Is.InstanceOf<SupervisorSocketException>());
+        Assert.That(audit.DescriptorSent, Is.False);
+    }
+
+    [Test]
+    public async Task SymlinkThatStaysBeneathIsFollowedAndReported()
+    {
+        await using ServiceHarness harness = Harness();
+        using (SafeFileHandle file = harness.Client.RequestAccess(Path.Combine(_tree.Allowed, "last-link"), AccessMode.Read))
+        {
+            Assert.That(File.ReadAllText(FileContentPath(file)), Is.EqualTo("allowed content\n"));
+        }
+
+        await harness.FinishAsync();
+        Assert.That(harness.Audit.Events.Single().Resolved!.Path, Is.EqualTo(Path.Combine(_tree.Allowed, "file.txt")));
     }
 
     [Test]
@@ -51,9 +65,13 @@ public sealed class ServiceConfinementTests
 
         await using ServiceHarness harness = Harness();
         // Opening a FIFO without a writer would block a naive supervisor forever.
-        Assert.That(Denied(harness, fifo).Reason, Is.EqualTo("the path is not a regular file"));
-        Assert.That(Denied(harness, Path.Combine(_tree.Allowed, "sub")).Reason, Is.EqualTo("the path is not a regular file"));
+        Assert.That(Denied(harness, fifo).Reason, Is.EqualTo(SupervisorService.NotAvailable));
+        Assert.That(Denied(harness, Path.Combine(_tree.Allowed, "sub")).Reason, Is.EqualTo(SupervisorService.NotAvailable));
+        await harness.FinishAsync();
+        Assert.That(harness.Audit.Events.Select(e => e.Detail), Is.All.EqualTo("the path is not a regular file"));
     }
+
+    private static string FileContentPath(SafeFileHandle file) => $"/proc/self/fd/{file.DangerousGetHandle()}";
 
     [Test]
     public async Task AccessModeDecidesTheOpenFlagsAndNothingIsTruncated()

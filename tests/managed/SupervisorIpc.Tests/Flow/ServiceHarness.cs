@@ -61,6 +61,7 @@ internal sealed class ServiceHarness : IAsyncDisposable
         }
 
         Supervisor.Dispose();
+        Service.Dispose();
         _stop.Dispose();
     }
 }

@@ -47,7 +47,7 @@ public sealed class SupervisorClientTests
         }
 
         var denied = Assert.ThrowsAsync<AccessDeniedException>(() => harness.Client.RequestAccessAsync(Path.Combine(_tree.Outside, "secret.txt"), AccessMode.Read));
-        Assert.That((denied!.Reason, denied.Path), Is.EqualTo(("the path is outside the allowed roots", Path.Combine(_tree.Outside, "secret.txt"))));
+        Assert.That((denied!.Reason, denied.Path), Is.EqualTo((SupervisorService.NotAvailable, Path.Combine(_tree.Outside, "secret.txt"))));
     }
 
     [TestCase(GrantOrder.DescriptorFirst)]
@@ -98,7 +98,11 @@ public sealed class SupervisorClientTests
             await Task.Delay(Timeout.Infinite, token);
             return ApprovalDecision.Granted.Instance;
         });
-        await using var harness = new ServiceHarness(new SupervisorServiceOptions { ApprovalBackend = backend });
+        await using var harness = new ServiceHarness(new SupervisorServiceOptions
+        {
+            ApprovalBackend = backend,
+            Confinement = new PathPolicy([new PathRule(_tree.Allowed, AccessMode.Read)]),
+        });
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         Assert.That(
             async () => await Within(harness.Client.RequestAccessAsync(Path.Combine(_tree.Allowed, "file.txt"), AccessMode.Read, null, cancel.Token)),

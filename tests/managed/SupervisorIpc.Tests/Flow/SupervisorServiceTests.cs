@@ -98,12 +98,12 @@ public sealed class SupervisorServiceTests
         await using var harness = new ServiceHarness(options);
         Assert.Multiple(() =>
         {
-            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d1", Path.Combine(_tree.Outside, "secret.txt"))), Is.EqualTo("the path is outside the allowed roots"));
+            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d1", Path.Combine(_tree.Outside, "secret.txt"))), Is.EqualTo(SupervisorService.NotAvailable));
             Assert.That(ExpectDenied(harness, ServiceHarness.Request("d2", Path.Combine(_tree.Allowed, "file.txt"), AccessMode.Write)), Is.EqualTo("Write access is not allowed for this path"));
-            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d3", Path.Combine(_tree.Allowed, "missing.txt"))), Does.StartWith("the file cannot be opened: ").And.Contains("No such file"));
+            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d3", Path.Combine(_tree.Allowed, "missing.txt"))), Is.EqualTo(SupervisorService.NotAvailable));
             Assert.That(ExpectDenied(harness, ServiceHarness.Request("d4", "relative/file.txt")), Is.EqualTo("the path must be absolute"));
-            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d5", _tree.In("allowed/../outside/secret.txt"))), Is.EqualTo("the path is outside the allowed roots"));
-            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d6", _tree.In("allowed-evil/file.txt"))), Is.EqualTo("the path is outside the allowed roots"));
+            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d5", _tree.In("allowed/../outside/secret.txt"))), Is.EqualTo(SupervisorService.NotAvailable));
+            Assert.That(ExpectDenied(harness, ServiceHarness.Request("d6", _tree.In("allowed-evil/file.txt"))), Is.EqualTo(SupervisorService.NotAvailable));
         });
         await harness.FinishAsync();
         Assert.That(harness.Audit.Events.Select(e => e.Outcome), Is.All.EqualTo("Denied"));
@@ -178,9 +178,11 @@ public sealed class SupervisorServiceTests
 
         await using (var unconfined = new ServiceHarness(new SupervisorServiceOptions { ApprovalBackend = backend }))
         {
-            Assert.That(ExpectDenied(unconfined, ServiceHarness.Request("c1", file)), Is.EqualTo("the supervisor has no allowed roots to open files in"));
-            Assert.That(seen!.Request.Path, Is.EqualTo(file));
-            Assert.That(seen.Peer?.Pid, Is.EqualTo(Environment.ProcessId));
+            // With no roots nothing resolves, and the backend is not asked about what could never be opened.
+            Assert.That(ExpectDenied(unconfined, ServiceHarness.Request("c1", file)), Is.EqualTo(SupervisorService.NotAvailable));
+            Assert.That(seen, Is.Null);
+            await unconfined.FinishAsync();
+            Assert.That(unconfined.Audit.Events.Single().Detail, Is.EqualTo("the supervisor has no allowed roots to open files in"));
         }
 
         var options = new SupervisorServiceOptions { ApprovalBackend = backend, Confinement = new PathPolicy([new PathRule(_tree.Allowed, AccessMode.Read)]) };
@@ -190,7 +192,11 @@ public sealed class SupervisorServiceTests
             Assert.That(ReadAll(handle), Is.EqualTo("allowed content\n"));
         }
 
-        Assert.That(ExpectDenied(confined, ServiceHarness.Request("c2", Path.Combine(_tree.Outside, "secret.txt"))), Is.EqualTo("the path is outside the allowed roots"));
+        Assert.That(seen!.Request.Path, Is.EqualTo(file));
+        Assert.That(seen.Resolved!.Path, Is.EqualTo(file));
+        Assert.That(seen.Peer?.Pid, Is.EqualTo(Environment.ProcessId));
+
+        Assert.That(ExpectDenied(confined, ServiceHarness.Request("c2", Path.Combine(_tree.Outside, "secret.txt"))), Is.EqualTo(SupervisorService.NotAvailable));
         await confined.FinishAsync();
         Assert.That(confined.Audit.Events.Select(e => e.DecidedBy), Is.EqualTo(new[] { "prompt", "confinement" }));
     }
@@ -201,7 +207,11 @@ public sealed class SupervisorServiceTests
         int calls = 0;
         var backend = new CallbackApprovalBackend(
             _ => ++calls == 1 ? throw new InvalidOperationException("backend broke") : ApprovalDecision.Timeout.Instance, "flaky");
-        await using var harness = new ServiceHarness(new SupervisorServiceOptions { ApprovalBackend = backend });
+        await using var harness = new ServiceHarness(new SupervisorServiceOptions
+        {
+            ApprovalBackend = backend,
+            Confinement = new PathPolicy([new PathRule(_tree.Allowed, AccessMode.Read)]),
+        });
         string file = Path.Combine(_tree.Allowed, "file.txt");
         var denied = Assert.Throws<AccessDeniedException>(() => harness.Client.RequestAccess(file, AccessMode.Read).Dispose());
         Assert.That(denied!.Reason, Is.EqualTo("the approval backend failed"));
@@ -223,7 +233,11 @@ public sealed class SupervisorServiceTests
                 await Task.Delay(Timeout.Infinite, token);
                 return ApprovalDecision.Granted.Instance;
             });
-        var service = new SupervisorService(new SupervisorServiceOptions { ApprovalBackend = backend });
+        using var service = new SupervisorService(new SupervisorServiceOptions
+        {
+            ApprovalBackend = backend,
+            Confinement = new PathPolicy([new PathRule(_tree.Allowed, AccessMode.Read)]),
+        });
         var (supervisor, child) = SupervisorSocket.CreatePair();
         using (supervisor)
         using (child)

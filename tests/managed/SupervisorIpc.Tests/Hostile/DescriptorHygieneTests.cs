@@ -51,7 +51,12 @@ public sealed class DescriptorHygieneTests
     }
 
     [TearDown]
-    public void RemoveTree() => Directory.Delete(_directory, recursive: true);
+    public void RemoveTree()
+    {
+        _granting.Dispose();
+        _denying.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
 
     [Test]
     public void Ten_thousand_mixed_operations_including_every_error_path_leave_the_descriptor_count_unchanged()
