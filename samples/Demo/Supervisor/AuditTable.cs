@@ -10,7 +10,7 @@ internal static class AuditTable
 {
     public static void Print(IReadOnlyList<AuditEvent> events)
     {
-        string[] headers = ["#", "child", "request", "outcome", "decided by", "fd", "ms", "reason"];
+        string[] headers = ["#", "child", "request", "outcome", "decided by", "fd", "ms", "reason", "detail"];
         var rows = events.Select((e, i) => new[]
         {
             (i + 1).ToString(),
@@ -20,12 +20,14 @@ internal static class AuditTable
                 SupervisorMessage.OpenUrl o => o.UrlRequest.ChildPid.ToString(),
                 _ => "?",
             },
-            Shorten(e.Subject, 60),
+            // The child wrote the path: escaped, so that it cannot draw lines of its own into the table.
+            Shorten(AuditText.Escape(e.Subject), 60),
             e.Outcome,
             e.DecidedBy,
             e.DescriptorSent ? "yes" : "-",
             e.Duration.TotalMilliseconds.ToString("0.0"),
-            e.Reason ?? string.Empty,
+            AuditText.Escape(e.Reason),
+            AuditText.Escape(e.Detail),
         }).ToList();
 
         int[] widths = headers.Select((h, column) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[column].Length))).ToArray();

@@ -10,7 +10,11 @@ internal sealed class CountingService
     private int _answers;
     private int _backendCalls;
 
-    /// <summary>A service whose backend denies everything with <paramref name="reason"/>.</summary>
+    /// <summary>
+    /// A service whose backend denies everything with <paramref name="reason"/>. Its confinement is
+    /// <see cref="HostileFiles.Directory"/>, so that requests for <see cref="HostileFiles.Hostile"/> or
+    /// <see cref="HostileFiles.Good"/> resolve and reach the backend.
+    /// </summary>
     public CountingService(double requestsPerSecond = 1e9, int burst = 1_000_000_000, string reason = "hostile test", Action<SupervisorServiceOptions>? configure = null)
     {
         var options = new SupervisorServiceOptions
@@ -20,13 +24,19 @@ internal sealed class CountingService
                 Interlocked.Increment(ref _backendCalls);
                 return new ApprovalDecision.Denied(reason);
             }),
+            Confinement = new PathPolicy([new PathRule(HostileFiles.Directory, AccessMode.Read)]),
             RequestsPerSecond = requestsPerSecond,
             RequestBurst = burst,
             Audit = _ => Interlocked.Increment(ref _answers),
         };
         configure?.Invoke(options);
         Service = new SupervisorService(options);
+        // Its held root is a descriptor: kept alive, so that no finalizer closes it in the middle of another test's
+        // descriptor count.
+        KeptAlive.Add(Service);
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentBag<SupervisorService> KeptAlive = new();
 
     public SupervisorService Service { get; }
 
@@ -37,8 +47,8 @@ internal sealed class CountingService
     public int BackendCalls => Volatile.Read(ref _backendCalls);
 
     /// <summary>A Request payload with the given id (child_pid 1, no reason), as a child would send it.</summary>
-    public static byte[] RequestPayload(string requestId, string path = "/tmp/hostile") =>
-        SupervisorWireCodec.Encode(new SupervisorMessage.Request(new CapabilityRequest(requestId, path, AccessMode.Read, null, 1, "s")));
+    public static byte[] RequestPayload(string requestId, string? path = null) =>
+        SupervisorWireCodec.Encode(new SupervisorMessage.Request(new CapabilityRequest(requestId, path ?? HostileFiles.Hostile, AccessMode.Read, null, 1, "s")));
 
     public static string DecodeRequestIdOfAnswer(byte[] payload) => SupervisorWireCodec.DecodeResponse(payload) switch
     {
@@ -48,4 +58,29 @@ internal sealed class CountingService
     };
 
     public static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+}
+
+/// <summary>Files the hostile suites ask for: one directory per test process, removed when the process exits.</summary>
+internal static class HostileFiles
+{
+    private static readonly Lazy<string> Root = new(Create);
+
+    /// <summary>The directory, the confinement root of <see cref="CountingService"/>.</summary>
+    public static string Directory => Root.Value;
+
+    /// <summary>A regular file the hostile children ask for.</summary>
+    public static string Hostile => System.IO.Path.Combine(Directory, "hostile");
+
+    /// <summary>A regular file a well-behaved child asks for.</summary>
+    public static string Good => System.IO.Path.Combine(Directory, "good");
+
+    private static string Create()
+    {
+        string directory = System.IO.Path.Combine("/tmp", $"svipc-hostile-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
+        System.IO.Directory.CreateDirectory(directory);
+        System.IO.File.WriteAllText(System.IO.Path.Combine(directory, "hostile"), "hostile\n");
+        System.IO.File.WriteAllText(System.IO.Path.Combine(directory, "good"), "good\n");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.Directory.Delete(directory, recursive: true);
+        return directory;
+    }
 }

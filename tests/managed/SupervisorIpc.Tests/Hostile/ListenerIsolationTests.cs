@@ -83,7 +83,7 @@ public sealed class ListenerIsolationTests
                     var clock = Stopwatch.StartNew();
                     for (int i = 0; i < 5; i++)
                     {
-                        AccessDeniedException? denied = Assert.ThrowsAsync<AccessDeniedException>(() => client.RequestAccessAsync("/tmp/good", AccessMode.Read));
+                        AccessDeniedException? denied = Assert.ThrowsAsync<AccessDeniedException>(() => client.RequestAccessAsync(HostileFiles.Good, AccessMode.Read));
                         Assert.That(denied!.Reason, Is.EqualTo(DenialReason));
                     }
 
@@ -172,7 +172,7 @@ public sealed class ListenerIsolationTests
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < 3; i++)
             {
-                AccessDeniedException? denied = Assert.ThrowsAsync<AccessDeniedException>(() => client.RequestAccessAsync("/tmp/good", AccessMode.Read));
+                AccessDeniedException? denied = Assert.ThrowsAsync<AccessDeniedException>(() => client.RequestAccessAsync(HostileFiles.Good, AccessMode.Read));
                 reasons.Add(denied!.Reason);
             }
 

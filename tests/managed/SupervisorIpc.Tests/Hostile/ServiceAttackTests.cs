@@ -203,8 +203,8 @@ public sealed class ServiceAttackTests
     {
         // The request fits in 64 KiB; the denial echoing its id plus a 300-byte reason does not.
         var service = new CountingService(reason: new string('r', 300));
-        string id = new('i', SupervisorSocket.MaxPayloadLength - 150);
-        byte[] request = CountingService.RequestPayload(id, "/");
+        string id = new('i', SupervisorSocket.MaxPayloadLength - 200);
+        byte[] request = CountingService.RequestPayload(id);
         Assert.That(request.Length, Is.LessThanOrEqualTo(SupervisorSocket.MaxPayloadLength));
         var (connection, peer) = RawPeer.CreatePair();
         using (peer)
