@@ -23,7 +23,7 @@ if (cChild is null || csChild is null)
 using var files = DemoFiles.Create();
 var opener = new RecordingUrlOpener();
 var audit = new ConcurrentQueue<AuditEvent>();
-var service = new SupervisorService(new SupervisorServiceOptions
+using var service = new SupervisorService(new SupervisorServiceOptions
 {
     ApprovalBackend = new PolicyApprovalBackend(new PathRule(files.AllowedDirectory, AccessMode.Read)),
     UrlOpener = opener,

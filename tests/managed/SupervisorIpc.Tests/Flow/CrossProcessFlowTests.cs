@@ -27,7 +27,7 @@ public sealed class CrossProcessFlowTests
     {
         var audit = new AuditLog();
         var opened = new System.Collections.Concurrent.ConcurrentQueue<Uri>();
-        var service = new SupervisorService(new SupervisorServiceOptions
+        using var service = new SupervisorService(new SupervisorServiceOptions
         {
             ApprovalBackend = new PolicyApprovalBackend(new PathRule(_tree.Allowed, AccessMode.Read)),
             UrlOpener = new DelegateOpener(opened.Enqueue),

@@ -118,7 +118,7 @@ public sealed class SupervisorListenerTests
     {
         using var tree = new GrantTree();
         ApprovalRequest? seen = null;
-        var service = new SupervisorService(new SupervisorServiceOptions
+        using var service = new SupervisorService(new SupervisorServiceOptions
         {
             ApprovalBackend = new CallbackApprovalBackend(request => { seen = request; return ApprovalDecision.Granted.Instance; }),
             Confinement = new PathPolicy([new PathRule(tree.Allowed, AccessMode.Read)]),

@@ -252,7 +252,7 @@ public sealed class SupervisorServiceTests
             Assert.Throws<SupervisorConnectionClosedException>(() => child.ReceiveResponse(), "nothing was answered");
         }
 
-        var idle = new SupervisorService(PolicyOptions());
+        using var idle = new SupervisorService(PolicyOptions());
         var (idleSupervisor, idleChild) = SupervisorSocket.CreatePair();
         using (idleSupervisor)
         using (idleChild)

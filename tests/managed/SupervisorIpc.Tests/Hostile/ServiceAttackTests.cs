@@ -171,7 +171,7 @@ public sealed class ServiceAttackTests
         {
             string file = System.IO.Path.Combine(directory, "granted.txt");
             await System.IO.File.WriteAllTextAsync(file, "granted\n");
-            var service = new SupervisorService(new SupervisorServiceOptions
+            using var service = new SupervisorService(new SupervisorServiceOptions
             {
                 ApprovalBackend = new PolicyApprovalBackend(new PathRule(directory, AccessMode.Read)),
                 GrantOrder = order,
