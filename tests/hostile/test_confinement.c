@@ -2,17 +2,20 @@
  * A child that can write near the roots attacks the supervisor's confined open
  * (svipc_confinement_*), in both resolutions: the kernel's (openat2) and the
  * portable walk forced with SVIPC_CONFINE_WALK_ONLY (what runs without openat2
- * and on macOS). Also: unwanted descriptors whose close() would block, and the
+ * and on macOS). Also: unwanted descriptors whose close() would block (a
+ * lingering socket, a file on a FUSE mount that never answers FLUSH), and the
  * peer's pidfd.
  */
 #define _GNU_SOURCE
 #include "confinement_tree.h"
 #include "hostile.h"
+#include "stalling_fuse.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -529,6 +532,78 @@ static void unwanted_lingering_sockets_never_hold_the_reader(void)
     close(server);
 }
 
+struct blocked_close
+{
+    int fd;
+    volatile int finished;
+};
+
+static void* close_in_background(void* argument)
+{
+    struct blocked_close* blocked = argument;
+    close(blocked->fd);
+    blocked->finished = 1;
+    return NULL;
+}
+
+/*
+ * A file on a FUSE mount whose server never answers FLUSH: every close() of it
+ * waits until the server dies (the test first shows that). Sent glued to frame
+ * bytes, it is a violation the library reports at once; the file is closed by
+ * the library's background closer, and closed for real once the server is gone.
+ */
+static void unwanted_files_whose_close_waits_never_hold_the_reader(void)
+{
+    stalling_fuse fuse;
+    if (stalling_fuse_mount(&fuse) != 0)
+    {
+        fprintf(stderr, "SKIPPED: FUSE cannot be mounted here (%s)\n", strerror(errno));
+        exit(SKIP_EXIT_CODE);
+    }
+    int attack = open(fuse.file, O_RDONLY | O_CLOEXEC);
+    CHECK(attack >= 0);
+    int baseline = hostile_count_fds();
+
+    /* The premise: a plain close() of a descriptor of that file does not return while the server is silent. */
+    struct blocked_close premise = { .fd = fcntl(attack, F_DUPFD_CLOEXEC, 0), .finished = 0 };
+    CHECK(premise.fd >= 0);
+    pthread_t closer;
+    CHECK(pthread_create(&closer, NULL, close_in_background, &premise) == 0);
+    usleep(300 * 1000);
+    CHECK(premise.finished == 0);
+
+    svipc_socket* library = NULL;
+    int peer = -1;
+    hostile_raw_pair(&library, &peer);
+    size_t frame_length = 0;
+    uint8_t* frame = hostile_build_frame("{}", 2, &frame_length);
+    CHECK(hostile_send_with_fds(peer, frame, frame_length, &attack, 1) == (long)frame_length);
+    free(frame);
+    uint8_t buffer[64];
+    uint32_t length = 0;
+    int64_t started = hostile_now_ms();
+    CHECK_STATUS(svipc_recv_frame(library, buffer, sizeof(buffer), &length), SVIPC_PROTOCOL_VIOLATION);
+    int64_t receive_ms = hostile_now_ms() - started;
+    CHECK(receive_ms < 5000);
+    started = hostile_now_ms();
+    svipc_close(library);
+    CHECK(hostile_now_ms() - started < 5000);
+    close(peer);
+
+    /* Killing the server aborts the connection: the stalled closes end, and nothing was leaked. */
+    stalling_fuse_unmount(&fuse);
+    CHECK(pthread_join(closer, NULL) == 0 && premise.finished == 1);
+    int64_t deadline = hostile_now_ms() + 10000;
+    while (hostile_count_fds() > baseline && hostile_now_ms() < deadline)
+    {
+        usleep(10 * 1000);
+    }
+    /* The premise's duplicate and the library's copy (closed by the background closer) are gone. */
+    CHECK(hostile_count_fds() == baseline);
+    close(attack);
+    fprintf(stderr, "  violation reported in %lld ms while the file's close() was stalled\n", (long long)receive_ms);
+}
+
 static void peer_pidfd_names_the_peer(void)
 {
     svipc_socket* supervisor = NULL;
@@ -579,6 +654,7 @@ int main(int argc, char** argv)
         { "another_mount_namespace_is_not_reached", another_mount_namespace_is_not_reached },
         { "invalid_roots_are_rejected", invalid_roots_are_rejected },
         { "unwanted_lingering_sockets_never_hold_the_reader", unwanted_lingering_sockets_never_hold_the_reader },
+        { "unwanted_files_whose_close_waits_never_hold_the_reader", unwanted_files_whose_close_waits_never_hold_the_reader },
         { "peer_pidfd_names_the_peer", peer_pidfd_names_the_peer },
     };
     return hostile_run_cases(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
