@@ -24,7 +24,7 @@ SVIPC_API svipc_status svipc_resolved_file_identity(const svipc_resolved_file* r
     identity->mode = (uint32_t)resolved->info.st_mode;
     identity->uid = (uint32_t)resolved->info.st_uid;
     identity->gid = (uint32_t)resolved->info.st_gid;
-    identity->link_count = resolved->info.st_nlink > UINT32_MAX ? UINT32_MAX : (uint32_t)resolved->info.st_nlink;
+    identity->link_count = (uint64_t)resolved->info.st_nlink > UINT32_MAX ? UINT32_MAX : (uint32_t)resolved->info.st_nlink;
     identity->root_index = resolved->root_index;
     return SVIPC_OK;
 }
