@@ -24,7 +24,9 @@ SVIPC_API svipc_status svipc_resolved_file_identity(const svipc_resolved_file* r
     identity->mode = (uint32_t)resolved->info.st_mode;
     identity->uid = (uint32_t)resolved->info.st_uid;
     identity->gid = (uint32_t)resolved->info.st_gid;
-    identity->link_count = (uint64_t)resolved->info.st_nlink > UINT32_MAX ? UINT32_MAX : (uint32_t)resolved->info.st_nlink;
+    /* nlink_t is 16, 32 or 64 bits depending on the system: saturate without a comparison the compiler calls constant. */
+    uint64_t links = (uint64_t)resolved->info.st_nlink;
+    identity->link_count = (links >> 32) != 0 ? UINT32_MAX : (uint32_t)links;
     identity->root_index = resolved->root_index;
     return SVIPC_OK;
 }
