@@ -487,25 +487,30 @@ static void unwanted_lingering_sockets_never_hold_the_reader(void)
     CHECK(hostile_now_ms() - started >= 500);
     close(server);
 
-    /* Glued to frame bytes: a protocol violation, and the library closes the descriptor itself. */
+    int64_t receive_ms = -1;
+    uint8_t buffer[64];
+    uint32_t length = 0;
     svipc_socket* library = NULL;
     int peer = -1;
-    hostile_raw_pair(&library, &peer);
-    int attack = lingering_socket(&server, 60);
+    int attack = -1;
     size_t frame_length = 0;
-    uint8_t* frame = hostile_build_frame("{}", 2, &frame_length);
+    uint8_t* frame = NULL;
+#if SVIPC_TEST_READS_AHEAD
+    /* Glued to frame bytes: a protocol violation where the library reads ahead, and it closes the descriptor itself. */
+    hostile_raw_pair(&library, &peer);
+    attack = lingering_socket(&server, 60);
+    frame = hostile_build_frame("{}", 2, &frame_length);
     CHECK(hostile_send_with_fds(peer, frame, frame_length, &attack, 1) == (long)frame_length);
     free(frame);
     close(attack); /* the library now holds the last reference */
-    uint8_t buffer[64];
-    uint32_t length = 0;
     started = hostile_now_ms();
     CHECK_STATUS(svipc_recv_frame(library, buffer, sizeof(buffer), &length), SVIPC_PROTOCOL_VIOLATION);
-    int64_t receive_ms = hostile_now_ms() - started;
+    receive_ms = hostile_now_ms() - started;
     CHECK(receive_ms < 10000);
     svipc_close(library);
     close(peer);
     close(server);
+#endif
 
     /* A carrier never asked for, still kept when the connection is closed. */
     hostile_raw_pair(&library, &peer);
@@ -548,9 +553,9 @@ static void* close_in_background(void* argument)
 
 /*
  * A file on a FUSE mount whose server never answers FLUSH: every close() of it
- * waits until the server dies (the test first shows that). Sent glued to frame
- * bytes, it is a violation the library reports at once; the file is closed by
- * the library's background closer, and closed for real once the server is gone.
+ * waits until the server dies (the test first shows that). Sent as a
+ * carrier nobody asked for, it is released by svipc_close at once, through the
+ * library's background closer, and closed for real once the server is gone.
  */
 static void unwanted_files_whose_close_waits_never_hold_the_reader(void)
 {
@@ -572,22 +577,22 @@ static void unwanted_files_whose_close_waits_never_hold_the_reader(void)
     usleep(300 * 1000);
     CHECK(premise.finished == 0);
 
+    /* A carrier nobody asks for, kept by the library until the connection is closed. */
     svipc_socket* library = NULL;
     int peer = -1;
     hostile_raw_pair(&library, &peer);
+    CHECK(hostile_send_with_fds(peer, "\0", 1, &attack, 1) == 1);
     size_t frame_length = 0;
     uint8_t* frame = hostile_build_frame("{}", 2, &frame_length);
-    CHECK(hostile_send_with_fds(peer, frame, frame_length, &attack, 1) == (long)frame_length);
+    hostile_write_all(peer, frame, frame_length);
     free(frame);
     uint8_t buffer[64];
     uint32_t length = 0;
+    CHECK_STATUS(svipc_recv_frame(library, buffer, sizeof(buffer), &length), SVIPC_OK);
     int64_t started = hostile_now_ms();
-    CHECK_STATUS(svipc_recv_frame(library, buffer, sizeof(buffer), &length), SVIPC_PROTOCOL_VIOLATION);
+    svipc_close(library);
     int64_t receive_ms = hostile_now_ms() - started;
     CHECK(receive_ms < 5000);
-    started = hostile_now_ms();
-    svipc_close(library);
-    CHECK(hostile_now_ms() - started < 5000);
     close(peer);
 
     /* Killing the server aborts the connection: the stalled closes end, and nothing was leaked. */
@@ -601,7 +606,7 @@ static void unwanted_files_whose_close_waits_never_hold_the_reader(void)
     /* The premise's duplicate and the library's copy (closed by the background closer) are gone. */
     CHECK(hostile_count_fds() == baseline);
     close(attack);
-    fprintf(stderr, "  violation reported in %lld ms while the file's close() was stalled\n", (long long)receive_ms);
+    fprintf(stderr, "  svipc_close returned in %lld ms while the file's close() was stalled\n", (long long)receive_ms);
 }
 
 static void peer_pidfd_names_the_peer(void)
