@@ -2,7 +2,7 @@
 """Writes the seed corpus of the fuzz harnesses from the protocol's reference frames.
 
 usage: make_corpus.py [wire-vectors.tsv] [output-dir]
-Defaults: ../shared/vectors/wire-vectors.tsv next to the repository, tests/fuzz/corpus.
+Defaults: tests/conformance/wire-vectors.tsv, tests/fuzz/corpus.
 The seeds are committed; rerun this after the vectors change.
 """
 import os
@@ -107,7 +107,7 @@ def frame_decode_seeds(payloads):
 
 
 def main():
-    vectors = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(REPO), "shared", "vectors", "wire-vectors.tsv")
+    vectors = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "tests", "conformance", "wire-vectors.tsv")
     output = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "corpus")
     payloads = []
     with open(vectors, encoding="utf-8") as tsv:

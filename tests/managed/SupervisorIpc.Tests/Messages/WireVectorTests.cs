@@ -37,24 +37,6 @@ public sealed class WireVectorTests
         Assert.That(WireVectors.All, Has.All.Matches<WireVector>(v => s_expected.ContainsKey(v.Name)));
     }
 
-    [Test]
-    public void TheRepositoryCopyAgreesWithTheSharedVectors()
-    {
-        if (!File.Exists(WireVectors.SharedPath))
-        {
-            Assert.Ignore($"{WireVectors.SharedPath} is not present; the repository copy is used alone.");
-        }
-
-        IReadOnlyList<WireVector> shared = WireVectors.Load(WireVectors.SharedPath);
-        Assert.That(shared, Has.Count.EqualTo(WireVectors.All.Count));
-        for (int i = 0; i < shared.Count; i++)
-        {
-            Assert.That(WireVectors.All[i].Kind, Is.EqualTo(shared[i].Kind));
-            Assert.That(WireVectors.All[i].Name, Is.EqualTo(shared[i].Name));
-            Assert.That(WireVectors.All[i].Payload, Is.EqualTo(shared[i].Payload), shared[i].Name);
-        }
-    }
-
     [TestCaseSource(nameof(MessageVectors))]
     public void EncodingAMessageGivesTheReferenceBytes(WireVector vector)
     {

@@ -15,10 +15,8 @@ public sealed record WireVector(string Kind, string Name, byte[] Payload)
 }
 
 /// <summary>
-/// Loads the reference frames. The repository keeps a copy (tests/conformance/wire-vectors.tsv, shared with the C
-/// codec's tests) so the tests run
-/// without the shared folder; when <c>../shared/vectors</c> exists next to the repository, a test checks that the
-/// copy still agrees with it.
+/// Loads the reference frames the reference implementation produced, kept in the repository
+/// (tests/conformance/wire-vectors.tsv, shared with the C codec's tests).
 /// </summary>
 public static class WireVectors
 {
@@ -27,8 +25,6 @@ public static class WireVectors
     public static string RepoRoot { get; } = FindRepoRoot();
 
     public static string InRepoPath => Path.Combine(RepoRoot, "tests", "conformance", "wire-vectors.tsv");
-
-    public static string SharedPath => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "vectors", "wire-vectors.tsv"));
 
     public static IReadOnlyList<WireVector> All { get; } = Load(InRepoPath);
 
