@@ -102,9 +102,15 @@ internal sealed class CSharpEmitter
     {
         Doc(string.Empty, decl.Doc, $"<c>{decl.CName}</c>.");
         Line($"/// <remarks>C size: {decl.Size.ToString(CultureInfo.InvariantCulture)} bytes.</remarks>");
-        Line("[StructLayout(LayoutKind.Sequential)]");
-        Line($"internal struct {Naming.Pascal(decl.CName)}");
+        // A union's members all start at offset 0, which only an explicit layout can say.
+        Line(decl.IsUnion ? "[StructLayout(LayoutKind.Explicit)]" : "[StructLayout(LayoutKind.Sequential)]");
+        string unsafeModifier = decl.Fields.Any(f => f.Type is CType.Pointer) ? "unsafe " : string.Empty;
+        Line($"internal {unsafeModifier}struct {Naming.Pascal(decl.CName)}");
         Line("{");
+        // Lets a test compare the C# layout with the C compiler's (SizeOf<T>() == NativeSize) for every struct.
+        Line("    /// <summary>The size the C compiler gave the struct (LP64).</summary>");
+        Line($"    internal const int NativeSize = {decl.Size.ToString(CultureInfo.InvariantCulture)};");
+        Line();
         for (int i = 0; i < decl.Fields.Count; i++)
         {
             FieldDecl field = decl.Fields[i];
@@ -114,6 +120,11 @@ internal sealed class CSharpEmitter
             }
 
             Doc("    ", field.Doc, $"<c>{field.CName}</c>.");
+            if (decl.IsUnion)
+            {
+                Line("    [FieldOffset(0)]");
+            }
+
             Line($"    public {FieldType(field.Type, decl.CName)} {Naming.Pascal(field.CName)};");
         }
 

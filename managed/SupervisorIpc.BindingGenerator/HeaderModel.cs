@@ -41,8 +41,8 @@ internal sealed record EnumDecl(string CName, string UnderlyingCSharpType, IRead
 /// <summary>One struct field.</summary>
 internal sealed record FieldDecl(string CName, CType Type, string? Doc);
 
-/// <summary>A struct with its fields and its size as the C compiler lays it out.</summary>
-internal sealed record StructDecl(string CName, IReadOnlyList<FieldDecl> Fields, long Size, string? Doc);
+/// <summary>A struct (or, with <paramref name="IsUnion"/>, a union) with its fields and its size as the C compiler lays it out.</summary>
+internal sealed record StructDecl(string CName, IReadOnlyList<FieldDecl> Fields, long Size, string? Doc, bool IsUnion = false);
 
 /// <summary>One function parameter.</summary>
 internal sealed record ParameterDecl(string CName, CType Type);

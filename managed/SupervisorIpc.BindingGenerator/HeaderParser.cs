@@ -15,13 +15,14 @@ internal sealed unsafe class HeaderParser : IDisposable
 {
     private readonly nint _index;
     private readonly nint _unit;
-    private readonly string[] _sourceLines;
+    private readonly string _headerDirectory;
+    private readonly Dictionary<string, string[]> _sourceLines = new(StringComparer.Ordinal);
 
-    private HeaderParser(nint index, nint unit, string[] sourceLines)
+    private HeaderParser(nint index, nint unit, string headerPath)
     {
         _index = index;
         _unit = unit;
-        _sourceLines = sourceLines;
+        _headerDirectory = Path.GetDirectoryName(Path.GetFullPath(headerPath))!;
     }
 
     /// <summary>Parses <paramref name="headerPath"/> as C11; throws on any diagnostic of severity error or worse.</summary>
@@ -50,7 +51,7 @@ internal sealed unsafe class HeaderParser : IDisposable
             throw new InvalidOperationException($"libclang could not parse '{headerPath}' (CXErrorCode {error}).");
         }
 
-        var parser = new HeaderParser(index, unit, File.ReadAllLines(headerPath));
+        var parser = new HeaderParser(index, unit, headerPath);
         try
         {
             parser.ThrowOnErrors(headerPath);
@@ -98,7 +99,10 @@ internal sealed unsafe class HeaderParser : IDisposable
         }
     }
 
-    /// <summary>Reads every declaration that the header itself (not its includes) makes.</summary>
+    /// <summary>
+    /// Reads every declaration that the header and the project's other headers it includes (those in its own
+    /// directory, such as supervisor_ipc_messages.h) make; system headers are left out.
+    /// </summary>
     public HeaderModel Read()
     {
         var constants = new List<ConstantDecl>();
@@ -110,7 +114,7 @@ internal sealed unsafe class HeaderParser : IDisposable
 
         foreach (CXCursor cursor in Children(LibClang.GetTranslationUnitCursor(_unit)))
         {
-            if (LibClang.LocationIsFromMainFile(LibClang.GetCursorLocation(cursor)) == 0)
+            if (!IsFromProjectHeader(cursor))
             {
                 continue;
             }
@@ -121,7 +125,7 @@ internal sealed unsafe class HeaderParser : IDisposable
                 case CXCursorKind.MacroDefinition:
                     if (LibClang.CursorIsMacroFunctionLike(cursor) == 0 && TryReadIntegerMacro(cursor, out long value))
                     {
-                        constants.Add(new ConstantDecl(name, value, DocBeforeLine(LineOf(cursor))));
+                        constants.Add(new ConstantDecl(name, value, TrailingComment(cursor) ?? DocBefore(cursor)));
                     }
 
                     break;
@@ -131,7 +135,7 @@ internal sealed unsafe class HeaderParser : IDisposable
                 case CXCursorKind.StructDecl when seen.Add("struct " + name):
                     if (LibClang.IsCursorDefinition(cursor) != 0)
                     {
-                        structs.Add(ReadStruct(cursor, name));
+                        ReadStruct(cursor, name, structs);
                     }
                     else
                     {
@@ -142,7 +146,7 @@ internal sealed unsafe class HeaderParser : IDisposable
                 case CXCursorKind.StructDecl when LibClang.IsCursorDefinition(cursor) != 0:
                     // Defined after an earlier forward declaration.
                     opaque.Remove(name);
-                    structs.Add(ReadStruct(cursor, name));
+                    ReadStruct(cursor, name, structs);
                     break;
                 case CXCursorKind.FunctionDecl when seen.Add("function " + name):
                     functions.Add(ReadFunction(cursor, name));
@@ -173,25 +177,48 @@ internal sealed unsafe class HeaderParser : IDisposable
             throw new InvalidOperationException($"enum {name} has an unsupported underlying type.");
         }
 
-        return new EnumDecl(name, primitive.CSharpName, members, Doc(cursor) ?? DocBeforeLine(LineOf(cursor)));
+        return new EnumDecl(name, primitive.CSharpName, members, Doc(cursor) ?? DocBefore(cursor));
     }
 
-    private StructDecl ReadStruct(CXCursor cursor, string name)
+    /// <summary>
+    /// Adds the struct to <paramref name="structs"/>, preceded by the anonymous unions among its fields: each becomes
+    /// a type of its own named after the struct and the field (svipc_message's union <c>as</c> is svipc_message_as).
+    /// </summary>
+    private void ReadStruct(CXCursor cursor, string name, List<StructDecl> structs, bool isUnion = false)
     {
         var fields = new List<FieldDecl>();
         foreach (CXCursor child in Children(cursor))
         {
-            if (child.Kind == CXCursorKind.FieldDecl)
+            if (child.Kind != CXCursorKind.FieldDecl)
             {
-                fields.Add(new FieldDecl(
-                    LibClang.Consume(LibClang.GetCursorSpelling(child)),
-                    Resolve(LibClang.GetCursorType(child)),
-                    Doc(child)));
+                continue;
             }
+
+            string fieldName = LibClang.Consume(LibClang.GetCursorSpelling(child));
+            CXType fieldType = LibClang.GetCursorType(child);
+            CXCursor declaration = LibClang.GetTypeDeclaration(LibClang.GetCanonicalType(fieldType));
+            CType type;
+            if (declaration.Kind is CXCursorKind.UnionDecl or CXCursorKind.StructDecl && LibClang.CursorIsAnonymous(declaration) != 0)
+            {
+                string nestedName = name + "_" + fieldName;
+                ReadStruct(declaration, nestedName, structs, declaration.Kind == CXCursorKind.UnionDecl);
+                type = new CType.Struct(nestedName);
+            }
+            else if (declaration.Kind == CXCursorKind.UnionDecl)
+            {
+                throw new InvalidOperationException($"field {name}.{fieldName}: only anonymous unions are supported.");
+            }
+            else
+            {
+                type = Resolve(fieldType);
+            }
+
+            fields.Add(new FieldDecl(fieldName, type, Doc(child)));
         }
 
         long size = LibClang.TypeGetSizeOf(LibClang.GetCursorType(cursor));
-        return new StructDecl(name, fields, size, Doc(cursor) ?? DocBeforeLine(LineOf(cursor)));
+        string? doc = isUnion ? $"The variants of {name[..name.LastIndexOf('_')]}, one per kind." : Doc(cursor) ?? DocBefore(cursor);
+        structs.Add(new StructDecl(name, fields, size, doc, isUnion));
     }
 
     private FunctionDecl ReadFunction(CXCursor cursor, string name)
@@ -336,36 +363,68 @@ internal sealed unsafe class HeaderParser : IDisposable
 
     private static string? Doc(CXCursor cursor) => DocComment.Clean(LibClang.Consume(LibClang.CursorGetRawCommentText(cursor)));
 
-    private static int LineOf(CXCursor cursor)
+    private static (string File, int Line) LocationOf(CXCursor cursor)
     {
+        nint file = 0;
         uint line = 0;
-        LibClang.GetSpellingLocation(LibClang.GetCursorLocation(cursor), null, &line, null, null);
-        return (int)line;
+        LibClang.GetSpellingLocation(LibClang.GetCursorLocation(cursor), &file, &line, null, null);
+        return (file == 0 ? string.Empty : Path.GetFullPath(LibClang.Consume(LibClang.GetFileName(file))), (int)line);
+    }
+
+    private bool IsFromProjectHeader(CXCursor cursor)
+    {
+        string file = LocationOf(cursor).File;
+        return file.Length > 0 && string.Equals(Path.GetDirectoryName(file), _headerDirectory, StringComparison.Ordinal);
+    }
+
+    private string[] SourceLines(string file)
+    {
+        if (!_sourceLines.TryGetValue(file, out string[]? lines))
+        {
+            lines = File.ReadAllLines(file);
+            _sourceLines.Add(file, lines);
+        }
+
+        return lines;
+    }
+
+    /// <summary>A plain comment after a macro on its own line (<c>#define X 1 /* what X means */</c>).</summary>
+    private string? TrailingComment(CXCursor cursor)
+    {
+        (string file, int line) = LocationOf(cursor);
+        string text = SourceLines(file)[line - 1];
+        int start = text.IndexOf("/*", StringComparison.Ordinal);
+        return start < 0 || !text.TrimEnd().EndsWith("*/", StringComparison.Ordinal)
+            ? null
+            : DocComment.Clean("/**" + text[(start + 2)..]);
     }
 
     /// <summary>
     /// libclang attaches no comments to macros, and only sometimes to a typedef'd tag; read the
     /// doc comment that ends on the line right above the declaration straight from the source.
+    /// Every line of it must be comment text: the trailing comment of a macro above is not this one's doc.
     /// </summary>
-    private string? DocBeforeLine(int line)
+    private string? DocBefore(CXCursor cursor)
     {
+        (string file, int line) = LocationOf(cursor);
+        string[] source = SourceLines(file);
         int end = line - 2; // zero-based index of the line above
-        if (end < 0 || !_sourceLines[end].TrimEnd().EndsWith("*/", StringComparison.Ordinal))
+        if (end < 0 || !source[end].TrimEnd().EndsWith("*/", StringComparison.Ordinal))
         {
             return null;
         }
 
         for (int start = end; start >= 0; start--)
         {
-            string trimmed = _sourceLines[start].TrimStart();
+            string trimmed = source[start].TrimStart();
             if (trimmed.StartsWith("/**", StringComparison.Ordinal))
             {
-                return DocComment.Clean(string.Join("\n", _sourceLines[start..(end + 1)]));
+                return DocComment.Clean(string.Join("\n", source[start..(end + 1)]));
             }
 
-            if (trimmed.StartsWith("/*", StringComparison.Ordinal))
+            if (!trimmed.StartsWith('*') || trimmed.StartsWith("/*", StringComparison.Ordinal))
             {
-                return null; // a plain comment, not documentation
+                return null; // a plain comment, or code: not documentation
             }
         }
 

@@ -60,6 +60,7 @@ internal struct CXToken
 internal enum CXCursorKind
 {
     StructDecl = 2,
+    UnionDecl = 3,
     EnumDecl = 5,
     FieldDecl = 6,
     EnumConstantDecl = 7,
@@ -192,6 +193,12 @@ internal static unsafe partial class LibClang
 
     [LibraryImport(Library, EntryPoint = "clang_getSpellingLocation")]
     public static partial void GetSpellingLocation(CXSourceLocation location, nint* file, uint* line, uint* column, uint* offset);
+
+    [LibraryImport(Library, EntryPoint = "clang_getFileName")]
+    public static partial CXString GetFileName(nint file);
+
+    [LibraryImport(Library, EntryPoint = "clang_Cursor_isAnonymous")]
+    public static partial uint CursorIsAnonymous(CXCursor cursor);
 
     [LibraryImport(Library, EntryPoint = "clang_getTypedefDeclUnderlyingType")]
     public static partial CXType GetTypedefDeclUnderlyingType(CXCursor cursor);

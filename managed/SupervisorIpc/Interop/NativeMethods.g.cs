@@ -117,6 +117,9 @@ internal enum SvipcStatus : uint
 [StructLayout(LayoutKind.Sequential)]
 internal struct SvipcPeerCredentials
 {
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 12;
+
     /// <summary>
     /// Process id of the peer (Linux: recorded at connect/socketpair; macOS: the last process that used the peer's socket).
     /// </summary>
@@ -140,6 +143,9 @@ internal struct SvipcPeerCredentials
 [StructLayout(LayoutKind.Sequential)]
 internal struct SvipcChildExit
 {
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 8;
+
     /// <summary>
     /// Exit code (0..255) when the child exited normally, otherwise -1.
     /// </summary>
@@ -158,6 +164,9 @@ internal struct SvipcChildExit
 [StructLayout(LayoutKind.Sequential)]
 internal struct SvipcFileIdentity
 {
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 40;
+
     /// <summary><c>device</c>.</summary>
     public nuint Device;
 
@@ -184,6 +193,234 @@ internal struct SvipcFileIdentity
     /// Index, in the array given to svipc_confinement_create, of the root it was resolved beneath.
     /// </summary>
     public uint RootIndex;
+}
+
+/// <summary>
+/// UTF-8 text of a given length; not NUL-terminated.
+/// </summary>
+/// <remarks>C size: 16 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct SvipcString
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 16;
+
+    /// <summary>
+    /// The bytes; NULL only with length 0 (for an optional string: absent).
+    /// </summary>
+    public byte* Data;
+
+    /// <summary>
+    /// Number of bytes.
+    /// </summary>
+    public uint Length;
+}
+
+/// <summary>
+/// CapabilityRequest: a child asks for path with an access (SVIPC_ACCESS_READ, _WRITE, _READ_WRITE).
+/// </summary>
+/// <remarks>C size: 72 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SvipcCapabilityRequest
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 72;
+
+    /// <summary><c>request_id</c>.</summary>
+    public SvipcString RequestId;
+
+    /// <summary><c>path</c>.</summary>
+    public SvipcString Path;
+
+    /// <summary><c>access</c>.</summary>
+    public int Access;
+
+    /// <summary><c>child_pid</c>.</summary>
+    public uint ChildPid;
+
+    /// <summary>
+    /// Optional: data NULL is null on the wire.
+    /// </summary>
+    public SvipcString Reason;
+
+    /// <summary><c>session_id</c>.</summary>
+    public SvipcString SessionId;
+}
+
+/// <summary>
+/// UrlOpenRequest: a child asks the supervisor to open a URL.
+/// </summary>
+/// <remarks>C size: 56 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SvipcUrlOpenRequest
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 56;
+
+    /// <summary><c>request_id</c>.</summary>
+    public SvipcString RequestId;
+
+    /// <summary><c>url</c>.</summary>
+    public SvipcString Url;
+
+    /// <summary><c>child_pid</c>.</summary>
+    public uint ChildPid;
+
+    /// <summary><c>session_id</c>.</summary>
+    public SvipcString SessionId;
+}
+
+/// <summary>
+/// The variants of svipc_message, one per kind.
+/// </summary>
+/// <remarks>C size: 72 bytes.</remarks>
+[StructLayout(LayoutKind.Explicit)]
+internal struct SvipcMessageAs
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 72;
+
+    /// <summary><c>request</c>.</summary>
+    [FieldOffset(0)]
+    public SvipcCapabilityRequest Request;
+
+    /// <summary><c>open_url</c>.</summary>
+    [FieldOffset(0)]
+    public SvipcUrlOpenRequest OpenUrl;
+}
+
+/// <summary>
+/// SupervisorMessage (child to supervisor): kind selects the member of as.
+/// </summary>
+/// <remarks>C size: 80 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SvipcMessage
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 80;
+
+    /// <summary><c>kind</c>.</summary>
+    public int Kind;
+
+    /// <summary><c>as</c>.</summary>
+    public SvipcMessageAs As;
+}
+
+/// <summary>
+/// ApprovalDecision: Granted, Denied { reason } or Timeout.
+/// </summary>
+/// <remarks>C size: 24 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SvipcDecision
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 24;
+
+    /// <summary><c>kind</c>.</summary>
+    public int Kind;
+
+    /// <summary>
+    /// SVIPC_DECISION_DENIED only: the reason; { NULL, 0 } otherwise.
+    /// </summary>
+    public SvipcString Reason;
+}
+
+/// <summary>
+/// SupervisorResponse::Decision.
+/// </summary>
+/// <remarks>C size: 40 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SvipcDecisionResponse
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 40;
+
+    /// <summary><c>request_id</c>.</summary>
+    public SvipcString RequestId;
+
+    /// <summary><c>decision</c>.</summary>
+    public SvipcDecision Decision;
+}
+
+/// <summary>
+/// SupervisorResponse::UrlOpened.
+/// </summary>
+/// <remarks>C size: 40 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SvipcUrlOpened
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 40;
+
+    /// <summary><c>request_id</c>.</summary>
+    public SvipcString RequestId;
+
+    /// <summary>
+    /// 1 or 0.
+    /// </summary>
+    public int Success;
+
+    /// <summary>
+    /// Optional: data NULL is null on the wire.
+    /// </summary>
+    public SvipcString Error;
+}
+
+/// <summary>
+/// The variants of svipc_response, one per kind.
+/// </summary>
+/// <remarks>C size: 40 bytes.</remarks>
+[StructLayout(LayoutKind.Explicit)]
+internal struct SvipcResponseAs
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 40;
+
+    /// <summary><c>decision</c>.</summary>
+    [FieldOffset(0)]
+    public SvipcDecisionResponse Decision;
+
+    /// <summary><c>url_opened</c>.</summary>
+    [FieldOffset(0)]
+    public SvipcUrlOpened UrlOpened;
+}
+
+/// <summary>
+/// SupervisorResponse (supervisor to child): kind selects the member of as.
+/// </summary>
+/// <remarks>C size: 48 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SvipcResponse
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 48;
+
+    /// <summary><c>kind</c>.</summary>
+    public int Kind;
+
+    /// <summary><c>as</c>.</summary>
+    public SvipcResponseAs As;
+}
+
+/// <summary>
+/// Where and why a payload was refused.
+/// </summary>
+/// <remarks>C size: 8 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SvipcFormatError
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 8;
+
+    /// <summary>
+    /// Byte offset in the payload of the token where decoding stopped.
+    /// </summary>
+    public uint Offset;
+
+    /// <summary>
+    /// SVIPC_FORMAT_*
+    /// </summary>
+    public int Kind;
 }
 
 /// <summary>Declarations of native/include/supervisor_ipc.h.</summary>
@@ -255,22 +492,101 @@ internal static unsafe partial class NativeMethods
     internal const int AccessReadWrite = 2;
 
     /// <summary>
-    /// svipc_confinement_create flags.
+    /// every component must be on its root's filesystem
     /// </summary>
     internal const int ConfineNoXdev = 1;
 
     /// <summary>
-    /// svipc_confinement_create flags. */
-    /// #define SVIPC_CONFINE_NO_XDEV 0x1u          /* every component must be on its root's filesystem
+    /// accept regular files with more than one link (refused by default)
     /// </summary>
     internal const int ConfineAllowHardLinks = 2;
 
     /// <summary>
-    /// svipc_confinement_create flags. */
-    /// #define SVIPC_CONFINE_NO_XDEV 0x1u          /* every component must be on its root's filesystem */
-    /// #define SVIPC_CONFINE_ALLOW_HARD_LINKS 0x2u /* accept regular files with more than one link (refused by default)
+    /// resolve with the portable walk alone, as without openat2 (tests)
     /// </summary>
     internal const int ConfineWalkOnly = 4;
+
+    /// <summary>
+    /// SupervisorMessage variants (svipc_message.kind).
+    /// </summary>
+    internal const int MessageRequest = 0;
+
+    /// <summary><c>SVIPC_MESSAGE_OPEN_URL</c>.</summary>
+    internal const int MessageOpenUrl = 1;
+
+    /// <summary>
+    /// SupervisorResponse variants (svipc_response.kind).
+    /// </summary>
+    internal const int ResponseDecision = 0;
+
+    /// <summary><c>SVIPC_RESPONSE_URL_OPENED</c>.</summary>
+    internal const int ResponseUrlOpened = 1;
+
+    /// <summary>
+    /// ApprovalDecision variants (svipc_decision.kind).
+    /// </summary>
+    internal const int DecisionGranted = 0;
+
+    /// <summary><c>SVIPC_DECISION_DENIED</c>.</summary>
+    internal const int DecisionDenied = 1;
+
+    /// <summary><c>SVIPC_DECISION_TIMEOUT</c>.</summary>
+    internal const int DecisionTimeout = 2;
+
+    /// <summary>
+    /// not JSON: bad token, bad escape, control byte in a string, ...
+    /// </summary>
+    internal const int FormatNotJson = 1;
+
+    /// <summary>
+    /// the payload ends inside the value
+    /// </summary>
+    internal const int FormatUnexpectedEnd = 2;
+
+    /// <summary>
+    /// something other than whitespace after the value
+    /// </summary>
+    internal const int FormatTrailingData = 3;
+
+    /// <summary>
+    /// an enum variant name that the type does not have
+    /// </summary>
+    internal const int FormatUnknownVariant = 4;
+
+    /// <summary>
+    /// an enum or struct written in a shape serde refuses
+    /// </summary>
+    internal const int FormatWrongShape = 5;
+
+    /// <summary>
+    /// a field of the wrong JSON type
+    /// </summary>
+    internal const int FormatWrongType = 6;
+
+    /// <summary>
+    /// a required field is absent, or an array struct is short
+    /// </summary>
+    internal const int FormatMissingField = 7;
+
+    /// <summary>
+    /// a known field appears twice
+    /// </summary>
+    internal const int FormatDuplicateField = 8;
+
+    /// <summary>
+    /// invalid UTF-8 or an unpaired surrogate escape in a key or string
+    /// </summary>
+    internal const int FormatInvalidText = 9;
+
+    /// <summary>
+    /// child_pid is not an integer in 0..4294967295
+    /// </summary>
+    internal const int FormatOutOfRange = 10;
+
+    /// <summary>
+    /// a struct written as an array has more elements than fields
+    /// </summary>
+    internal const int FormatTooManyFields = 11;
 
     /// <summary>
     /// Version as (major &lt;&lt; 16) | (minor &lt;&lt; 8) | patch.
@@ -776,4 +1092,142 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "svipc_peer_pidfd", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus PeerPidfd(SvipcSocketHandle socket, int* pidfd);
+
+    /// <summary>
+    /// Static, English, never-null description of an SVIPC_FORMAT_* value.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_format_error_message")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial byte* FormatErrorMessage(int kind);
+
+    /// <summary>
+    /// Encodes a message as serde_json does. *length gets the payload size. When capacity is
+    /// smaller (buffer may then be NULL), returns SVIPC_BUFFER_TOO_SMALL with *length set to
+    /// the size needed: call once with capacity 0 to ask. A string that is not valid UTF-8,
+    /// a NULL string with a length, or a kind or access out of range gives
+    /// SVIPC_INVALID_ARGUMENT; an encoding longer than SVIPC_MAX_PAYLOAD gives SVIPC_TOO_LARGE
+    /// (no frame could carry it).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_encode_message", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus EncodeMessage(SvipcMessage* message, byte* buffer, uint capacity, uint* length);
+
+    /// <summary>
+    /// Encodes a response; as svipc_encode_message.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_encode_response", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus EncodeResponse(SvipcResponse* response, byte* buffer, uint capacity, uint* length);
+
+    /// <summary>
+    /// Decodes a SupervisorMessage in place (see "Ownership" above: payload is rewritten and
+    /// *message borrows from it). SVIPC_MALFORMED_MESSAGE when serde_json would refuse the
+    /// payload; then *error (if not NULL) says where and why. A length above
+    /// SVIPC_MAX_PAYLOAD gives SVIPC_TOO_LARGE: no frame carries it.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_decode_message", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus DecodeMessage(byte* payload, uint length, SvipcMessage* message, SvipcFormatError* error);
+
+    /// <summary>
+    /// Decodes a SupervisorResponse in place; as svipc_decode_message.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_decode_response", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus DecodeResponse(byte* payload, uint length, SvipcResponse* response, SvipcFormatError* error);
+
+    /// <summary>
+    /// Encodes and sends one message as one frame. The encoding goes to a buffer the socket
+    /// allocates on its first typed send and keeps until svipc_close. Encoding errors as
+    /// svipc_encode_message (nothing is sent), sending errors as svipc_send_frame.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_send_message", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus SendMessage(SvipcSocketHandle socket, SvipcMessage* message);
+
+    /// <summary>
+    /// Encodes and sends one response; as svipc_send_message.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_send_response", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus SendResponse(SvipcSocketHandle socket, SvipcResponse* response);
+
+    /// <summary>
+    /// Receives the next frame and decodes it in the socket's buffer: *message borrows from
+    /// the socket until its next receive call or svipc_close. Receiving errors as
+    /// svipc_recv_frame_borrowed; a malformed payload gives SVIPC_MALFORMED_MESSAGE (with
+    /// *error, if not NULL) and the stream stays in step for the next receive.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_recv_message", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus RecvMessage(SvipcSocketHandle socket, SvipcMessage* message, SvipcFormatError* error);
+
+    /// <summary>
+    /// Receives and decodes the next response; as svipc_recv_message.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_recv_response", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus RecvResponse(SvipcSocketHandle socket, SvipcResponse* response, SvipcFormatError* error);
+
+    /// <summary>
+    /// Asks the supervisor for path with access (SVIPC_ACCESS_*), and waits for its answer.
+    /// Generates a fresh random request id, sends a Request with this process's pid, the
+    /// optional reason (NULL: none) and session_id (NULL: ""), then receives the Decision
+    /// and, for a grant, its descriptor, in either order. Responses to other request ids
+    /// (answers to requests abandoned after a timeout) are skipped, a descriptor sent with one
+    /// is closed. timeout_ms (&gt; 0, or SVIPC_INFINITE_TIMEOUT) bounds each wait, for the
+    /// decision and for its descriptor; the socket's own read timeout is restored afterwards.
+    ///
+    /// On SVIPC_OK, *decision holds the decision (a Denied reason borrows from the socket
+    /// until its next receive call) and *fd the granted descriptor (close-on-exec, the
+    /// caller's) or -1 when not granted. A UrlOpened answer, or a grant without a descriptor,
+    /// gives SVIPC_PROTOCOL_VIOLATION; a malformed answer SVIPC_MALFORMED_MESSAGE.
+    /// Strings must be NUL-terminated UTF-8.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_request_access", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus RequestAccess(SvipcSocketHandle socket, [MarshalAs(UnmanagedType.LPUTF8Str)] string? path, int access, [MarshalAs(UnmanagedType.LPUTF8Str)] string? reason, [MarshalAs(UnmanagedType.LPUTF8Str)] string? sessionId, int timeoutMs, int* fd, SvipcDecision* decision);
+
+    /// <summary>
+    /// Asks the supervisor to open url, as svipc_request_access asks for a file. On SVIPC_OK
+    /// *success is 1 or 0 and *error the supervisor's error text (data NULL when none; it
+    /// borrows from the socket until its next receive call). A Decision answer gives
+    /// SVIPC_PROTOCOL_VIOLATION. error may be NULL.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_open_url", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus OpenUrl(SvipcSocketHandle socket, [MarshalAs(UnmanagedType.LPUTF8Str)] string? url, [MarshalAs(UnmanagedType.LPUTF8Str)] string? sessionId, int timeoutMs, int* success, SvipcString* error);
+
+    /// <summary>
+    /// Answers a request the supervisor decided to grant, as the reference does: opens
+    /// request-&gt;path with svipc_open_confined (request-&gt;access, within roots), sends the
+    /// descriptor, then Decision Granted, and closes its copy of the descriptor. When the
+    /// open fails, sends Decision Denied with a reason naming the failure instead.
+    /// *open_status (may be NULL) gets svipc_open_confined's status (SVIPC_OK when granted);
+    /// the return value is that of sending the answer.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_grant", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus Grant(SvipcSocketHandle socket, SvipcCapabilityRequest* request, byte** roots, uint rootCount, SvipcStatus* openStatus);
+
+    /// <summary>
+    /// Sends Decision Denied { reason } (NUL-terminated UTF-8) for request_id.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_deny", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus Deny(SvipcSocketHandle socket, SvipcString requestId, [MarshalAs(UnmanagedType.LPUTF8Str)] string? reason);
+
+    /// <summary>
+    /// Sends Decision Timeout for request_id (no decision came in time).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_answer_timeout", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus AnswerTimeout(SvipcSocketHandle socket, SvipcString requestId);
+
+    /// <summary>
+    /// Sends UrlOpened for request_id: success 1 or 0, error NULL (null) or NUL-terminated UTF-8.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_answer_url", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus AnswerUrl(SvipcSocketHandle socket, SvipcString requestId, int success, [MarshalAs(UnmanagedType.LPUTF8Str)] string? error);
 }

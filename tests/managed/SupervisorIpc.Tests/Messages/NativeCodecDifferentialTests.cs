@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.InteropServices;
 using System.Threading;
 using CsCheck;
 using NUnit.Framework;
+using SupervisorIpc.Interop;
 
 namespace SupervisorIpc.Tests.Messages;
 
@@ -13,8 +13,8 @@ namespace SupervisorIpc.Tests.Messages;
 /// give the same verdict and, when they accept, the same re-encoding.
 /// </summary>
 /// <remarks>
-/// The binding generator leaves the typed-message header out (the facade keeps its own codec), so the test declares
-/// the four C functions it calls itself and treats the C message structs as opaque bytes.
+/// The C side is reached through the generated bindings (NativeMethods.g.cs covers supervisor_ipc_messages.h too);
+/// the facade itself keeps its own codec (BENCHMARKS.md compares the two).
 /// </remarks>
 [TestFixture]
 public sealed unsafe class NativeCodecDifferentialTests
@@ -79,55 +79,46 @@ public sealed unsafe class NativeCodecDifferentialTests
     }
 }
 
-/// <summary>The C codec through its exported functions; the message structs are opaque buffers here.</summary>
-internal static unsafe partial class NativeCodec
+/// <summary>The C codec through the generated bindings of supervisor_ipc_messages.h.</summary>
+internal static unsafe class NativeCodec
 {
-    private const int StructBytes = 512; // larger than svipc_message and svipc_response on every ABI we build for
-    private const int MalformedMessage = 17;
-
     [ThreadStatic]
     private static byte[]? t_output;
-
-    [LibraryImport("supervisor_ipc", EntryPoint = "svipc_decode_message")]
-    private static partial int DecodeMessage(byte* payload, uint length, byte* message, byte* error);
-
-    [LibraryImport("supervisor_ipc", EntryPoint = "svipc_decode_response")]
-    private static partial int DecodeResponse(byte* payload, uint length, byte* response, byte* error);
-
-    [LibraryImport("supervisor_ipc", EntryPoint = "svipc_encode_message")]
-    private static partial int EncodeMessage(byte* message, byte* buffer, uint capacity, uint* length);
-
-    [LibraryImport("supervisor_ipc", EntryPoint = "svipc_encode_response")]
-    private static partial int EncodeResponse(byte* response, byte* buffer, uint capacity, uint* length);
 
     /// <summary>The re-encoding of what the C decoder read, or null when it refused the payload.</summary>
     public static byte[]? Run(bool isMessage, byte[] payload)
     {
         byte[] copy = (byte[])payload.Clone(); // the C decoder unescapes in place
-        byte* decoded = stackalloc byte[StructBytes];
-        byte* error = stackalloc byte[8];
+        SvipcMessage message;
+        SvipcResponse response;
+        SvipcFormatError error;
         byte[] output = t_output ??= new byte[SupervisorSocket.MaxPayloadLength];
         uint length = 0;
         fixed (byte* input = copy)
         fixed (byte* buffer = output)
         {
-            int status = isMessage
-                ? DecodeMessage(input, (uint)copy.Length, decoded, error)
-                : DecodeResponse(input, (uint)copy.Length, decoded, error);
-            if (status == MalformedMessage)
+            SvipcStatus status = isMessage
+                ? NativeMethods.DecodeMessage(input, (uint)copy.Length, &message, &error)
+                : NativeMethods.DecodeResponse(input, (uint)copy.Length, &response, &error);
+            if (status == SvipcStatus.MalformedMessage)
             {
+                if (error.Offset > copy.Length || error.Kind is < NativeMethods.FormatNotJson or > NativeMethods.FormatTooManyFields)
+                {
+                    throw new InvalidOperationException($"a refusal with offset {error.Offset} of {copy.Length} and kind {error.Kind}");
+                }
+
                 return null;
             }
 
-            if (status != 0)
+            if (status != SvipcStatus.Ok)
             {
                 throw new InvalidOperationException($"the C decoder returned status {status}");
             }
 
             status = isMessage
-                ? EncodeMessage(decoded, buffer, (uint)output.Length, &length)
-                : EncodeResponse(decoded, buffer, (uint)output.Length, &length);
-            if (status != 0)
+                ? NativeMethods.EncodeMessage(&message, buffer, (uint)output.Length, &length)
+                : NativeMethods.EncodeResponse(&response, buffer, (uint)output.Length, &length);
+            if (status != SvipcStatus.Ok)
             {
                 throw new InvalidOperationException($"the C encoder returned status {status} for what the C decoder accepted");
             }
