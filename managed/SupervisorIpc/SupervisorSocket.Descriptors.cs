@@ -90,7 +90,7 @@ public sealed partial class SupervisorSocket
                 return null;
             }
 
-            Throw(status, NativeMethods.LastReceiveErrno(_native), "receive descriptor");
+            ThrowReceiveFailure(status, NativeMethods.LastReceiveErrno(_native), "receive descriptor");
             return null;
         }
     }

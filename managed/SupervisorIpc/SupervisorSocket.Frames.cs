@@ -58,9 +58,10 @@ public sealed partial class SupervisorSocket
 
             if (status != SvipcStatus.Ok)
             {
-                Throw(status, NativeMethods.LastReceiveErrno(_native), "receive frame");
+                ThrowReceiveFailure(status, NativeMethods.LastReceiveErrno(_native), "receive frame");
             }
 
+            Instruments.FrameReceived((int)length);
             return (int)length;
         }
     }
@@ -111,6 +112,8 @@ public sealed partial class SupervisorSocket
         {
             Throw(status, NativeMethods.LastSendErrno(_native), operation);
         }
+
+        Instruments.FrameSent(payload.Length);
     }
 
     /// <summary>Receives a frame into the native socket's own buffer; the span is valid until the next receive, so only under the receive lock.</summary>
@@ -121,9 +124,10 @@ public sealed partial class SupervisorSocket
         SvipcStatus status = NativeMethods.RecvFrameBorrowed(_native, &payload, &length);
         if (status != SvipcStatus.Ok)
         {
-            Throw(status, NativeMethods.LastReceiveErrno(_native), operation);
+            ThrowReceiveFailure(status, NativeMethods.LastReceiveErrno(_native), operation);
         }
 
+        Instruments.FrameReceived(checked((int)length));
         return new ReadOnlySpan<byte>(payload, checked((int)length));
     }
 

@@ -60,7 +60,16 @@ public sealed partial class SupervisorSocket
         {
             ThrowIfDisposed();
             // Decoded straight from the native buffer, which stays valid until the next receive.
-            return SupervisorWireCodec.DecodeMessage(ReceiveBorrowedLocked("receive message"));
+            ReadOnlySpan<byte> payload = ReceiveBorrowedLocked("receive message");
+            try
+            {
+                return SupervisorWireCodec.DecodeMessage(payload);
+            }
+            catch (SupervisorMessageFormatException malformed)
+            {
+                Instruments.ReceiveFailed(malformed);
+                throw;
+            }
         }
     }
 
@@ -76,7 +85,16 @@ public sealed partial class SupervisorSocket
         lock (_receiveLock)
         {
             ThrowIfDisposed();
-            return SupervisorWireCodec.DecodeResponse(ReceiveBorrowedLocked("receive response"));
+            ReadOnlySpan<byte> payload = ReceiveBorrowedLocked("receive response");
+            try
+            {
+                return SupervisorWireCodec.DecodeResponse(payload);
+            }
+            catch (SupervisorMessageFormatException malformed)
+            {
+                Instruments.ReceiveFailed(malformed);
+                throw;
+            }
         }
     }
 

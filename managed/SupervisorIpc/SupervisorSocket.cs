@@ -417,6 +417,16 @@ public sealed partial class SupervisorSocket : IDisposable
         }
     }
 
+    /// <summary>As <see cref="Throw"/>, counting a failure the peer caused on <c>supervisoripc.protocol_violations</c>.</summary>
+    [DoesNotReturn]
+    private void ThrowReceiveFailure(SvipcStatus status, int errno, string operation)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        SupervisorSocketException failure = SocketErrors.Create(status, errno, operation);
+        Instruments.ReceiveFailed(failure);
+        throw failure;
+    }
+
     [DoesNotReturn]
     private void Throw(SvipcStatus status, int errno, string operation)
     {

@@ -11,14 +11,24 @@ namespace SupervisorIpc;
 public sealed class PolicyApprovalBackend : IApprovalBackend
 {
     /// <summary>Creates a backend from a policy.</summary>
-    /// <param name="policy">The allowed roots and access modes.</param>
+    /// <param name="policy">The allowed roots and access modes; at least one rule.</param>
+    /// <exception cref="ArgumentException">The policy has no rule (it would deny every request).</exception>
     public PolicyApprovalBackend(PathPolicy policy)
     {
-        Policy = policy ?? throw new ArgumentNullException(nameof(policy));
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.Rules.Count == 0)
+        {
+            throw new ArgumentException(
+                "A PolicyApprovalBackend needs at least one PathRule: with none it would deny every request. A supervisor that only opens URLs can pass a CallbackApprovalBackend that denies.",
+                nameof(policy));
+        }
+
+        Policy = policy;
     }
 
     /// <summary>Creates a backend from rules.</summary>
-    /// <param name="rules">The allowed roots and access modes.</param>
+    /// <param name="rules">The allowed roots and access modes; at least one.</param>
+    /// <exception cref="ArgumentException">No rule was given (the backend would deny every request).</exception>
     public PolicyApprovalBackend(params PathRule[] rules)
         : this(new PathPolicy(rules))
     {

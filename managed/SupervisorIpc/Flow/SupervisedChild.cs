@@ -53,7 +53,7 @@ public sealed class SupervisedChild : IDisposable
     /// <param name="program">A path, or a name searched in <c>PATH</c>.</param>
     /// <param name="arguments">The arguments after the program name.</param>
     /// <returns>The running child.</returns>
-    /// <exception cref="SupervisorSocketException">The program could not be started (errno tells why, e.g. ENOENT).</exception>
+    /// <exception cref="SupervisedChildStartException">The program could not be started (errno tells why, e.g. ENOENT).</exception>
     public static SupervisedChild Start(string program, params string[] arguments)
     {
         var startInfo = new SupervisedChildStartInfo(program);
@@ -69,7 +69,7 @@ public sealed class SupervisedChild : IDisposable
     /// <param name="startInfo">Program, arguments, environment, descriptor number and variable name.</param>
     /// <returns>The running child.</returns>
     /// <exception cref="ArgumentException">A string contains NUL, an environment name is empty or contains '=', or the descriptor number or variable name is invalid.</exception>
-    /// <exception cref="SupervisorSocketException">The program could not be started (errno tells why, e.g. ENOENT).</exception>
+    /// <exception cref="SupervisedChildStartException">The program could not be started (errno tells why, e.g. ENOENT).</exception>
     public static unsafe SupervisedChild Start(SupervisedChildStartInfo startInfo)
     {
         ArgumentNullException.ThrowIfNull(startInfo);
@@ -108,7 +108,8 @@ public sealed class SupervisedChild : IDisposable
         {
             int errno = Marshal.GetLastPInvokeError();
             supervisorEnd.Dispose();
-            throw SocketErrors.Create(status, errno, "start supervised child", startInfo.Program);
+            SupervisorSocketException failure = SocketErrors.Create(status, errno, "start supervised child", startInfo.Program);
+            throw new SupervisedChildStartException(failure.Message, failure.Error, failure.Errno, startInfo.Program);
         }
 
         return new SupervisedChild(pid, SupervisorSocket.FromAcceptedHandle(supervisorEnd));
@@ -123,7 +124,7 @@ public sealed class SupervisedChild : IDisposable
     /// <summary>Waits for the child to end and reaps it.</summary>
     /// <param name="timeout">How long to wait; null waits without limit.</param>
     /// <returns>How the child ended.</returns>
-    /// <exception cref="TimeoutException">The child still runs after <paramref name="timeout"/>.</exception>
+    /// <exception cref="SupervisorTimeoutException">The child still runs after <paramref name="timeout"/>.</exception>
     /// <exception cref="SupervisorSocketException">Waiting failed.</exception>
     public ChildExitStatus WaitForExit(TimeSpan? timeout = null)
     {
@@ -133,7 +134,8 @@ public sealed class SupervisedChild : IDisposable
             return exitStatus;
         }
 
-        throw new TimeoutException($"The supervised child {ProcessId} still runs after {timeout}.");
+        string operation = $"wait for supervised child {ProcessId}";
+        throw new SupervisorTimeoutException($"{operation} failed: it still runs after {timeout}", 0, operation, path: null);
     }
 
     /// <summary>Waits for the child to end without blocking a thread, and reaps it.</summary>

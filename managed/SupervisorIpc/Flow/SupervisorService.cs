@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Win32.SafeHandles;
@@ -22,8 +23,9 @@ namespace SupervisorIpc;
 /// root is denied without asking), the backend decides on the resolved path, and a grant opens exactly the file
 /// that was resolved. Descriptors opened for a grant are always closed after sending; a descriptor a child sends is
 /// never taken and is closed with the connection (sockets abortively, so that their close cannot linger). Audit
-/// observers run on the serving task: an exception they throw ends
-/// <see cref="ServeAsync(SupervisorSocket, uint?, CancellationToken)"/> (after the child got its answer).
+/// observers run on the serving task after the child got its answer; one that throws is isolated: the others still
+/// get the event, serving goes on, and the failure is counted on <c>supervisoripc.audit.failures</c> and recorded
+/// as an exception event on the request's activity (see <see cref="SupervisorIpcTelemetry"/>).
 /// </remarks>
 public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
 {
@@ -117,19 +119,27 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         ArgumentNullException.ThrowIfNull(connection);
         PeerCredentials? peer = TryGetPeer(connection);
         uint? expectedPid = ExpectedPid(expectedChildPid, peer);
-        while (true)
+        Instruments.ActiveConnections.Add(1);
+        try
         {
-            SupervisorMessage message;
-            try
+            while (true)
             {
-                message = await connection.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (SupervisorConnectionClosedException closed) when (closed.IsOrderly)
-            {
-                return;
-            }
+                SupervisorMessage message;
+                try
+                {
+                    message = await connection.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (SupervisorConnectionClosedException closed) when (closed.IsOrderly)
+                {
+                    return;
+                }
 
-            await HandleAsync(connection, message, peer, expectedPid, cancellationToken).ConfigureAwait(false);
+                await HandleAsync(connection, message, peer, expectedPid, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Instruments.ActiveConnections.Add(-1);
         }
     }
 
@@ -176,6 +186,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         ArgumentNullException.ThrowIfNull(message);
         DateTimeOffset receivedAt = _time.GetUtcNow();
         long started = _time.GetTimestamp();
+        using Activity? activity = StartActivity(message);
         Outcome outcome = message switch
         {
             SupervisorMessage.Request request => await DecideRequestAsync(request.Capability, peer, expectedChildPid, cancellationToken).ConfigureAwait(false),
@@ -184,7 +195,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         };
 
         AuditEvent Audit(Outcome final, Exception? error) =>
-            new(receivedAt, message, final.Response, final.DecidedBy, _time.GetElapsedTime(started), final.DescriptorSent, peer, error ?? final.Error)
+            new(receivedAt, message, final.Response, final.DecidedBy, final.DeciderName, _time.GetElapsedTime(started), final.DescriptorSent, peer, error ?? final.Error)
             {
                 Resolved = final.Resolved,
                 Detail = final.Detail,
@@ -196,7 +207,8 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         }
         catch (Exception sendFailure)
         {
-            Report(Audit(outcome, sendFailure));
+            activity?.SetStatus(ActivityStatusCode.Error, sendFailure.Message);
+            Report(Audit(outcome, sendFailure), activity);
             throw;
         }
         finally
@@ -205,8 +217,30 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         }
 
         AuditEvent audit = Audit(outcome, null);
-        Report(audit);
+        Report(audit, activity);
         return audit;
+    }
+
+    private static Activity? StartActivity(SupervisorMessage message)
+    {
+        Activity? activity = Instruments.ActivitySource.StartActivity(
+            message is SupervisorMessage.OpenUrl ? "SupervisorIpc OpenUrl" : "SupervisorIpc Request", ActivityKind.Server);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("supervisoripc.message.kind", Instruments.Kind(message));
+            switch (message)
+            {
+                case SupervisorMessage.Request request:
+                    activity.SetTag("supervisoripc.request_id", request.Capability.RequestId);
+                    activity.SetTag("supervisoripc.access", request.Capability.Access.ToString());
+                    break;
+                case SupervisorMessage.OpenUrl open:
+                    activity.SetTag("supervisoripc.request_id", open.UrlRequest.RequestId);
+                    break;
+            }
+        }
+
+        return activity;
     }
 
     private async Task<Outcome> DecideRequestAsync(CapabilityRequest request, PeerCredentials? peer, uint? expectedChildPid, CancellationToken cancellationToken)
@@ -218,18 +252,18 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
 
         if (PathPolicy.Normalize(request.Path) is null)
         {
-            return Outcome.Deny(request.RequestId, "the path must be absolute", "path-check");
+            return Outcome.Deny(request.RequestId, "the path must be absolute", AuditDecider.PathCheck);
         }
 
         if (_roots is null || _confinement is null)
         {
-            return Outcome.Deny(request.RequestId, NotAvailable, "confinement") with { Detail = "the supervisor has no allowed roots to open files in" };
+            return Outcome.Deny(request.RequestId, NotAvailable, AuditDecider.Confinement) with { Detail = "the supervisor has no allowed roots to open files in" };
         }
 
         // Resolved before anyone decides, so that the decision is about the file a grant would open.
         if (!_roots.TryResolve(request.Path, out SvipcResolvedFileHandle? resolution, out ResolvedFile? resolved, out string? detail, out Exception? resolveError))
         {
-            return Outcome.Deny(request.RequestId, NotAvailable, "confinement", resolveError) with { Detail = detail };
+            return Outcome.Deny(request.RequestId, NotAvailable, AuditDecider.Confinement, resolveError) with { Detail = detail };
         }
 
         using (resolution)
@@ -245,17 +279,17 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
             }
             catch (Exception failure)
             {
-                return Outcome.Deny(request.RequestId, "the approval backend failed", _backend.Name, failure) with { Resolved = resolved };
+                return Outcome.Deny(request.RequestId, "the approval backend failed", AuditDecider.Backend, failure) with { DeciderName = _backend.Name, Resolved = resolved };
             }
 
             if (decision is not ApprovalDecision.Granted)
             {
-                return new Outcome(new SupervisorResponse.Decision(request.RequestId, decision), _backend.Name) { Resolved = resolved };
+                return new Outcome(new SupervisorResponse.Decision(request.RequestId, decision), AuditDecider.Backend, _backend.Name) { Resolved = resolved };
             }
 
             if (!_confinement.TryFindRule(resolved!.Path, request.Access, out _))
             {
-                return Outcome.Deny(request.RequestId, NotAvailable, "confinement") with
+                return Outcome.Deny(request.RequestId, NotAvailable, AuditDecider.Confinement) with
                 {
                     Resolved = resolved,
                     Detail = $"no confinement rule allows {request.Access} access at the resolved path",
@@ -264,10 +298,10 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
 
             if (!HeldRoots.TryOpen(resolution!, request.Access, out SafeFileHandle? file, out string? openDetail, out Exception? openError))
             {
-                return Outcome.Deny(request.RequestId, NotAvailable, "confinement", openError) with { Resolved = resolved, Detail = openDetail };
+                return Outcome.Deny(request.RequestId, NotAvailable, AuditDecider.Confinement, openError) with { Resolved = resolved, Detail = openDetail };
             }
 
-            return new Outcome(new SupervisorResponse.Decision(request.RequestId, decision), _backend.Name) { File = file, Resolved = resolved };
+            return new Outcome(new SupervisorResponse.Decision(request.RequestId, decision), AuditDecider.Backend, _backend.Name) { File = file, Resolved = resolved };
         }
     }
 
@@ -280,17 +314,17 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
 
         if (!UrlOrigin.TryGetOrigin(request.Url, out Uri? url, out string? origin))
         {
-            return Outcome.UrlFailed(request.RequestId, "only absolute http and https URLs can be opened", "url-origin");
+            return Outcome.UrlFailed(request.RequestId, "only absolute http and https URLs can be opened", AuditDecider.UrlOrigin);
         }
 
         if (!_allowedOrigins.Contains(origin!))
         {
-            return Outcome.UrlFailed(request.RequestId, "the URL's origin is not allowed", "url-origin");
+            return Outcome.UrlFailed(request.RequestId, "the URL's origin is not allowed", AuditDecider.UrlOrigin);
         }
 
         if (_options.UrlOpener is not { } opener)
         {
-            return Outcome.UrlFailed(request.RequestId, "this supervisor does not open URLs", "url-origin");
+            return Outcome.UrlFailed(request.RequestId, "this supervisor does not open URLs", AuditDecider.UrlOrigin);
         }
 
         try
@@ -303,33 +337,36 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         }
         catch (Exception failure)
         {
-            return Outcome.UrlFailed(request.RequestId, "opening the URL failed", opener.Name, failure);
+            return Outcome.UrlFailed(request.RequestId, "opening the URL failed", AuditDecider.UrlOpener, failure) with { DeciderName = opener.Name };
         }
 
-        return new Outcome(new SupervisorResponse.UrlOpened(request.RequestId, true, null), opener.Name);
+        return new Outcome(new SupervisorResponse.UrlOpened(request.RequestId, true, null), AuditDecider.UrlOpener, opener.Name);
     }
 
     /// <summary>The service's own checks, common to both message kinds, in order: replay, rate, identity.</summary>
-    private (string Reason, string DecidedBy)? Precheck(string requestId, uint childPid, string sessionId, uint? expectedChildPid)
+    private (string Reason, AuditDecider DecidedBy)? Precheck(string requestId, uint childPid, string sessionId, uint? expectedChildPid)
     {
         if (!_replayGuard.TryRecord(requestId))
         {
-            return ("the request id was already used (replay)", "replay-guard");
+            return ("the request id was already used (replay)", AuditDecider.ReplayGuard);
         }
 
         if (!_rateLimit.TryTake())
         {
-            return ($"rate limit exceeded (at most {_options.RequestsPerSecond:0.##} requests per second)", "rate-limit");
+            // Which limit a quick series hits first is the burst: name both, the burst first.
+            return (FormattableString.Invariant(
+                $"rate limit exceeded: more than {_options.RequestBurst} requests at once (RequestBurst), then at most {_options.RequestsPerSecond:0.##} per second (RequestsPerSecond)"),
+                AuditDecider.RateLimit);
         }
 
         if (expectedChildPid is { } pid && childPid != pid)
         {
-            return ("child_pid does not match the supervised child", "identity");
+            return ("child_pid does not match the supervised child", AuditDecider.Identity);
         }
 
         if (_options.ExpectedSessionId is { } session && !string.Equals(sessionId, session, StringComparison.Ordinal))
         {
-            return ("session_id does not match this session", "identity");
+            return ("session_id does not match this session", AuditDecider.Identity);
         }
 
         return null;
@@ -360,7 +397,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         {
             // Nothing of the grant reached the child: it gets a denial and no descriptor.
             string requestId = ((SupervisorResponse.Decision)outcome.Response).RequestId;
-            Outcome denied = Outcome.Deny(requestId, "the supervisor could not send the file descriptor", "confinement", failure) with { File = file };
+            Outcome denied = Outcome.Deny(requestId, "the supervisor could not send the file descriptor", AuditDecider.Confinement, failure) with { File = file };
             await connection.SendResponseAsync(denied.Response, cancellationToken).ConfigureAwait(false);
             return denied;
         }
@@ -369,9 +406,33 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         return outcome with { DescriptorSent = true };
     }
 
-    private void Report(AuditEvent audit)
+    private void Report(AuditEvent audit, Activity? activity)
     {
-        _options.Audit?.Invoke(audit);
+        AuditOutcome outcome = audit.Outcome;
+        string kind = Instruments.Kind(audit.Message);
+        string outcomeTag = Instruments.Tag(outcome);
+        Instruments.Requests.Add(
+            1,
+            new KeyValuePair<string, object?>("supervisoripc.message.kind", kind),
+            new KeyValuePair<string, object?>("supervisoripc.outcome", outcomeTag),
+            new KeyValuePair<string, object?>("supervisoripc.decided_by", KebabName(audit.DecidedBy)));
+        Instruments.DecisionDuration.Record(
+            audit.Duration.TotalSeconds,
+            new KeyValuePair<string, object?>("supervisoripc.message.kind", kind),
+            new KeyValuePair<string, object?>("supervisoripc.outcome", outcomeTag));
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("supervisoripc.outcome", outcomeTag);
+            activity.SetTag("supervisoripc.decided_by", KebabName(audit.DecidedBy));
+            activity.SetTag("supervisoripc.decider", audit.DeciderName);
+            activity.SetTag("supervisoripc.descriptor_sent", audit.DescriptorSent);
+        }
+
+        if (_options.Audit is { } callback)
+        {
+            Notify(static (callback, audit) => callback(audit), callback, audit, activity);
+        }
+
         IObserver<AuditEvent>[] observers;
         lock (_observersLock)
         {
@@ -380,9 +441,41 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
 
         foreach (IObserver<AuditEvent> observer in observers)
         {
-            observer.OnNext(audit);
+            Notify(static (observer, audit) => observer.OnNext(audit), observer, audit, activity);
         }
     }
+
+    // An observer's failure must not end serving (the child is waiting for its next answer) nor keep the event from
+    // the other observers; it is counted and recorded on the activity instead.
+    private static void Notify<T>(Action<T, AuditEvent> notify, T target, AuditEvent audit, Activity? activity)
+    {
+        try
+        {
+            notify(target, audit);
+        }
+        catch (Exception failure)
+        {
+            Instruments.AuditFailures.Add(1);
+            activity?.AddEvent(new ActivityEvent("exception", tags: new ActivityTagsCollection
+            {
+                { "exception.type", failure.GetType().FullName },
+                { "exception.message", failure.Message },
+            }));
+        }
+    }
+
+    /// <summary>The decider as the audit's <c>DeciderName</c> and the metrics' tag spell it.</summary>
+    internal static string KebabName(AuditDecider decider) => decider switch
+    {
+        AuditDecider.Backend => "backend",
+        AuditDecider.UrlOpener => "url-opener",
+        AuditDecider.ReplayGuard => "replay-guard",
+        AuditDecider.RateLimit => "rate-limit",
+        AuditDecider.Identity => "identity",
+        AuditDecider.PathCheck => "path-check",
+        AuditDecider.Confinement => "confinement",
+        _ => "url-origin",
+    };
 
     private static PeerCredentials? TryGetPeer(SupervisorSocket connection)
     {
@@ -396,7 +489,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         }
     }
 
-    private sealed record Outcome(SupervisorResponse Response, string DecidedBy)
+    private sealed record Outcome(SupervisorResponse Response, AuditDecider DecidedBy, string DeciderName)
     {
         public SafeFileHandle? File { get; init; }
 
@@ -408,11 +501,11 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
 
         public string? Detail { get; init; }
 
-        public static Outcome Deny(string requestId, string reason, string decidedBy, Exception? error = null) =>
-            new(new SupervisorResponse.Decision(requestId, new ApprovalDecision.Denied(reason)), decidedBy) { Error = error };
+        public static Outcome Deny(string requestId, string reason, AuditDecider decidedBy, Exception? error = null) =>
+            new(new SupervisorResponse.Decision(requestId, new ApprovalDecision.Denied(reason)), decidedBy, KebabName(decidedBy)) { Error = error };
 
-        public static Outcome UrlFailed(string requestId, string error, string decidedBy, Exception? failure = null) =>
-            new(new SupervisorResponse.UrlOpened(requestId, false, error), decidedBy) { Error = failure };
+        public static Outcome UrlFailed(string requestId, string error, AuditDecider decidedBy, Exception? failure = null) =>
+            new(new SupervisorResponse.UrlOpened(requestId, false, error), decidedBy, KebabName(decidedBy)) { Error = failure };
     }
 
     private sealed class Subscription(SupervisorService service, IObserver<AuditEvent> observer) : IDisposable

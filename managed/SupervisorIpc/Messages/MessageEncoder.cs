@@ -55,7 +55,15 @@ internal static class MessageEncoder
     private static void WriteRequest(ref SerdeJsonWriter writer, CapabilityRequest request)
     {
         ArgumentNullException.ThrowIfNull(request, "Request.Capability");
-        writer.WriteRaw("{\"Request\":{\"request_id\":"u8);
+        writer.WriteRaw("{\"Request\":{"u8);
+        WriteCapabilityFields(ref writer, request);
+        writer.WriteRaw("}}"u8);
+    }
+
+    /// <summary>The fields of a <c>CapabilityRequest</c> in the reference's order, without the braces around them.</summary>
+    public static void WriteCapabilityFields(ref SerdeJsonWriter writer, CapabilityRequest request)
+    {
+        writer.WriteRaw("\"request_id\":"u8);
         writer.WriteString(request.RequestId, "CapabilityRequest.RequestId");
         writer.WriteRaw(",\"path\":"u8);
         writer.WriteString(request.Path, "CapabilityRequest.Path");
@@ -75,7 +83,6 @@ internal static class MessageEncoder
         writer.WriteUInt32(request.ChildPid);
         writer.WriteRaw(",\"session_id\":"u8);
         writer.WriteString(request.SessionId, "CapabilityRequest.SessionId");
-        writer.WriteRaw("}}"u8);
     }
 
     private static void WriteOpenUrl(ref SerdeJsonWriter writer, UrlOpenRequest request)
@@ -92,7 +99,7 @@ internal static class MessageEncoder
         writer.WriteRaw("}}"u8);
     }
 
-    private static void WriteDecision(ref SerdeJsonWriter writer, ApprovalDecision decision)
+    public static void WriteDecision(ref SerdeJsonWriter writer, ApprovalDecision decision)
     {
         switch (decision)
         {

@@ -67,6 +67,13 @@ internal ref struct SerdeJsonWriter
         WriteRaw(digits.Slice(0, count));
     }
 
+    public void WriteUInt64(ulong value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        Utf8Formatter.TryFormat(value, digits, out int count);
+        WriteRaw(digits.Slice(0, count));
+    }
+
     public void WriteOptionalString(string? value, string fieldName)
     {
         if (value is null)

@@ -22,8 +22,8 @@ internal static class AuditTable
             },
             // The child wrote the path: escaped, so that it cannot draw lines of its own into the table.
             Shorten(AuditText.Escape(e.Subject), 60),
-            e.Outcome,
-            e.DecidedBy,
+            e.Outcome.ToString(),
+            AuditText.Escape(e.DeciderName),
             e.DescriptorSent ? "yes" : "-",
             e.Duration.TotalMilliseconds.ToString("0.0"),
             AuditText.Escape(e.Reason),

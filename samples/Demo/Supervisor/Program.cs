@@ -77,8 +77,8 @@ static int Expect(IReadOnlyList<AuditEvent> events, DemoFiles files)
     foreach (IGrouping<uint, AuditEvent> child in events.Where(e => e.Message is SupervisorMessage.Request)
                  .GroupBy(e => ((SupervisorMessage.Request)e.Message).Capability.ChildPid))
     {
-        bool granted = child.Any(e => e.Subject.EndsWith(files.AllowedFile, StringComparison.Ordinal) && e.Outcome == "Granted" && e.DescriptorSent);
-        bool denied = child.Any(e => e.Subject.EndsWith(files.SecretFile, StringComparison.Ordinal) && e.Outcome == "Denied");
+        bool granted = child.Any(e => e.Subject.EndsWith(files.AllowedFile, StringComparison.Ordinal) && e.Outcome == AuditOutcome.Granted && e.DescriptorSent);
+        bool denied = child.Any(e => e.Subject.EndsWith(files.SecretFile, StringComparison.Ordinal) && e.Outcome == AuditOutcome.Denied);
         problems += (granted ? 0 : 1) + (denied ? 0 : 1);
     }
 

@@ -55,7 +55,7 @@ public sealed class CrossProcessFlowTests
         AuditEvent[] events = audit.Events.ToArray();
         Assert.Multiple(() =>
         {
-            Assert.That(events.Select(e => e.Outcome), Is.EqualTo(new[] { "Granted", "Denied", "Opened" }));
+            Assert.That(events.Select(e => e.Outcome), Is.EqualTo(new[] { AuditOutcome.Granted, AuditOutcome.Denied, AuditOutcome.Opened }));
             Assert.That(events[0].DescriptorSent, Is.True);
             Assert.That(events[1].Reason, Is.EqualTo(SupervisorService.NotAvailable));
             Assert.That(opened.Single(), Is.EqualTo(new Uri("https://example.com/cb?x=1")));

@@ -35,7 +35,7 @@ public sealed class ServiceConfinementTests
         Assert.That(Denied(harness, escaping).Reason, Is.EqualTo(SupervisorService.NotAvailable));
         await harness.FinishAsync();
         AuditEvent audit = harness.Audit.Events.Single();
-        Assert.That(audit.DecidedBy, Is.EqualTo("confinement"));
+        Assert.That(audit.DecidedBy, Is.EqualTo(AuditDecider.Confinement));
         Assert.That(audit.Detail, Is.EqualTo("the path resolves outside the allowed roots"));
         Assert.That(audit.Error, Is.InstanceOf<SupervisorSocketException>());
         Assert.That(audit.DescriptorSent, Is.False);

@@ -72,7 +72,7 @@ public sealed class SupervisedChildTests
 
         using SupervisedChild waits = SupervisedChild.Start(Probe, "wait");
         Assert.That(waits.TryGetExitStatus(out _), Is.False);
-        Assert.Throws<TimeoutException>(() => waits.WaitForExit(TimeSpan.FromMilliseconds(30)));
+        Assert.Throws<SupervisorTimeoutException>(() => waits.WaitForExit(TimeSpan.FromMilliseconds(30)));
         waits.Kill();
         ChildExitStatus killed = waits.WaitForExit(TimeSpan.FromSeconds(30));
         Assert.That((killed.ExitCode, killed.Signal, killed.ExitedNormally), Is.EqualTo((-1, 9, false)));
@@ -94,7 +94,7 @@ public sealed class SupervisedChildTests
     public void FailuresToStartAreTypedAndLeakNothing()
     {
         int before = OpenDescriptorCount();
-        var missing = Assert.Throws<SupervisorSocketException>(() => SupervisedChild.Start("/nonexistent/svipc-no-such-program"));
+        var missing = Assert.Throws<SupervisedChildStartException>(() => SupervisedChild.Start("/nonexistent/svipc-no-such-program"));
         Assert.That((missing!.Error, missing.Errno), Is.EqualTo((SupervisorIpcError.SystemError, 2)));
         Assert.That(missing.Message, Does.Contain("/nonexistent/svipc-no-such-program"));
         Assert.Throws<ArgumentException>(() => SupervisedChild.Start(new SupervisedChildStartInfo(Probe) { ChildFileDescriptor = 2 }));

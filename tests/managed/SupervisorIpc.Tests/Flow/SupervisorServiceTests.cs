@@ -23,6 +23,8 @@ public sealed class SupervisorServiceTests
     [TearDown]
     public void RemoveTree() => _tree.Dispose();
 
+    private static readonly IApprovalBackend DenyAll = new CallbackApprovalBackend(_ => new ApprovalDecision.Denied("no files here"));
+
     private SupervisorServiceOptions PolicyOptions(AccessMode access = AccessMode.Read) => new()
     {
         ApprovalBackend = new PolicyApprovalBackend(new PathRule(_tree.Allowed, access)),
@@ -67,8 +69,8 @@ public sealed class SupervisorServiceTests
         AuditEvent audit = harness.Audit.Events.Single();
         Assert.Multiple(() =>
         {
-            Assert.That(audit.Outcome, Is.EqualTo("Granted"));
-            Assert.That(audit.DecidedBy, Is.EqualTo("policy"));
+            Assert.That(audit.Outcome, Is.EqualTo(AuditOutcome.Granted));
+            Assert.That((audit.DecidedBy, audit.DeciderName), Is.EqualTo((AuditDecider.Backend, "policy")));
             Assert.That(audit.DescriptorSent, Is.True);
             Assert.That(audit.RequestId, Is.EqualTo("r1"));
             Assert.That(audit.Duration, Is.GreaterThanOrEqualTo(TimeSpan.Zero));
@@ -106,7 +108,7 @@ public sealed class SupervisorServiceTests
             Assert.That(ExpectDenied(harness, ServiceHarness.Request("d6", _tree.In("allowed-evil/file.txt"))), Is.EqualTo(SupervisorService.NotAvailable));
         });
         await harness.FinishAsync();
-        Assert.That(harness.Audit.Events.Select(e => e.Outcome), Is.All.EqualTo("Denied"));
+        Assert.That(harness.Audit.Events.Select(e => e.Outcome), Is.All.EqualTo(AuditOutcome.Denied));
         Assert.That(harness.Audit.Events.Select(e => e.DescriptorSent), Is.All.False);
     }
 
@@ -126,7 +128,7 @@ public sealed class SupervisorServiceTests
         harness.Child.SendMessage(new SupervisorMessage.OpenUrl(new UrlOpenRequest(usedId, "https://example.com/", (uint)Environment.ProcessId, "session-1")));
         Assert.That(harness.Child.ReceiveResponse(), Is.EqualTo(new SupervisorResponse.UrlOpened(usedId, false, "the request id was already used (replay)")));
         await harness.FinishAsync();
-        Assert.That(harness.Audit.Events.Skip(1).Select(e => e.DecidedBy), Is.All.EqualTo("replay-guard"));
+        Assert.That(harness.Audit.Events.Skip(1).Select(e => e.DecidedBy), Is.All.EqualTo(AuditDecider.ReplayGuard));
     }
 
     [Test]
@@ -143,7 +145,8 @@ public sealed class SupervisorServiceTests
         }
 
         var denied = Assert.Throws<AccessDeniedException>(() => harness.Client.RequestAccess(file, AccessMode.Read).Dispose());
-        Assert.That(denied!.Reason, Is.EqualTo("rate limit exceeded (at most 10 requests per second)"));
+        // The sixth quick request hits the burst, not the rate: the reason names both settings, the burst first.
+        Assert.That(denied!.Reason, Is.EqualTo("rate limit exceeded: more than 5 requests at once (RequestBurst), then at most 10 per second (RequestsPerSecond)"));
         clock.Advance(TimeSpan.FromMilliseconds(100));
         using (SafeFileHandle again = harness.Client.RequestAccess(file, AccessMode.Read))
         {
@@ -151,7 +154,7 @@ public sealed class SupervisorServiceTests
         }
 
         await harness.FinishAsync();
-        Assert.That(harness.Audit.Events.Select(e => e.DecidedBy), Is.EqualTo(new[] { "policy", "policy", "policy", "policy", "policy", "rate-limit", "policy" }));
+        Assert.That(harness.Audit.Events.Select(e => e.DeciderName), Is.EqualTo(new[] { "policy", "policy", "policy", "policy", "policy", "rate-limit", "policy" }));
     }
 
     [Test]
@@ -198,7 +201,7 @@ public sealed class SupervisorServiceTests
 
         Assert.That(ExpectDenied(confined, ServiceHarness.Request("c2", Path.Combine(_tree.Outside, "secret.txt"))), Is.EqualTo(SupervisorService.NotAvailable));
         await confined.FinishAsync();
-        Assert.That(confined.Audit.Events.Select(e => e.DecidedBy), Is.EqualTo(new[] { "prompt", "confinement" }));
+        Assert.That(confined.Audit.Events.Select(e => (e.DecidedBy, e.DeciderName)), Is.EqualTo(new[] { (AuditDecider.Backend, "prompt"), (AuditDecider.Confinement, "confinement") }));
     }
 
     [Test]
@@ -219,7 +222,7 @@ public sealed class SupervisorServiceTests
         await harness.FinishAsync();
         AuditEvent failure = harness.Audit.Events.First();
         Assert.That(failure.Error, Is.InstanceOf<InvalidOperationException>());
-        Assert.That(harness.Audit.Events.Last().Outcome, Is.EqualTo("Timeout"));
+        Assert.That(harness.Audit.Events.Last().Outcome, Is.EqualTo(AuditOutcome.Timeout));
     }
 
     [Test]
@@ -343,18 +346,89 @@ public sealed class SupervisorServiceTests
         Assert.Throws<ArgumentException>(() => _ = new SupervisorService(new SupervisorServiceOptions()));
         Assert.Throws<ArgumentException>(() => _ = new SupervisorService(new SupervisorServiceOptions
         {
-            ApprovalBackend = new PolicyApprovalBackend(),
+            ApprovalBackend = DenyAll,
             AllowedUrlOrigins = ["https://example.com/path"],
         }));
         Assert.Throws<ArgumentException>(() => _ = new SupervisorService(new SupervisorServiceOptions
         {
-            ApprovalBackend = new PolicyApprovalBackend(),
+            ApprovalBackend = DenyAll,
             AllowedUrlOrigins = ["ftp://example.com"],
         }));
         Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SupervisorService(new SupervisorServiceOptions
         {
-            ApprovalBackend = new PolicyApprovalBackend(),
+            ApprovalBackend = DenyAll,
             RequestBurst = 0,
         }));
+    }
+
+    [Test]
+    public void APolicyBackendWithoutRulesIsRefused()
+    {
+        var none = Assert.Throws<ArgumentException>(() => _ = new PolicyApprovalBackend());
+        Assert.That(none!.Message, Does.Contain("at least one PathRule"));
+        Assert.Throws<ArgumentException>(() => _ = new PolicyApprovalBackend(new PathPolicy(Array.Empty<PathRule>())));
+    }
+
+    [Test]
+    public async Task AThrowingAuditCallbackOrObserverDoesNotEndServing()
+    {
+        SupervisorServiceOptions options = PolicyOptions();
+        int calls = 0;
+        options.Audit = _ =>
+        {
+            Interlocked.Increment(ref calls);
+            throw new InvalidOperationException("audit sink is full");
+        };
+        await using var harness = new ServiceHarness(options);
+        using IDisposable throwing = harness.Service.Subscribe(new ThrowingObserver());
+        string file = Path.Combine(_tree.Allowed, "file.txt");
+        harness.Client.RequestAccess(file, AccessMode.Read).Dispose();
+        harness.Client.RequestAccess(file, AccessMode.Read).Dispose();
+        await harness.FinishAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(harness.Serving.IsCompletedSuccessfully, Is.True, "serving ended because the child closed, not because of the observers");
+            Assert.That(calls, Is.EqualTo(2));
+            Assert.That(harness.Audit.Events.Select(e => e.Outcome), Is.EqualTo(new[] { AuditOutcome.Granted, AuditOutcome.Granted }),
+                "an observer after a throwing one still gets every event");
+        });
+    }
+
+    [Test]
+    public async Task AuditToStringIsOneShortLine()
+    {
+        await using var harness = new ServiceHarness(PolicyOptions());
+        string file = Path.Combine(_tree.Allowed, "file.txt");
+        harness.Client.RequestAccess(file, AccessMode.Read).Dispose();
+        string longPath = "/\n\u202E" + new string('x', 5000);
+        ExpectDenied(harness, ServiceHarness.Request("long-one", longPath));
+        await harness.FinishAsync();
+        string granted = harness.Audit.Events.ElementAt(0).ToString();
+        string denied = harness.Audit.Events.ElementAt(1).ToString();
+        Assert.Multiple(() =>
+        {
+            Assert.That(granted, Does.Match(@"^Granted Read /\S+ \([^)]+\) by policy$"));
+            Assert.That(granted.Length, Is.LessThan(2 * AuditEvent.MaxPartLength + 40));
+            Assert.That(denied, Does.StartWith("Denied Read /\\u{000A}\\u{202E}xxx"));
+            Assert.That(denied, Does.Contain("…"));
+            Assert.That(denied, Does.Contain("(long-one) by confinement: " + SupervisorService.NotAvailable));
+            Assert.That(denied.Length, Is.LessThan(4 * AuditEvent.MaxPartLength + 40));
+            // Ordinal: a culture-aware search ignores U+202E.
+            Assert.That(denied.Contains('\n', StringComparison.Ordinal), Is.False);
+            Assert.That(denied.Contains('\u202E', StringComparison.Ordinal), Is.False);
+        });
+    }
+
+    private sealed class ThrowingObserver : IObserver<AuditEvent>
+    {
+        public void OnNext(AuditEvent value) => throw new InvalidOperationException("observer broke");
+
+        public void OnError(Exception error)
+        {
+        }
+
+        public void OnCompleted()
+        {
+        }
     }
 }

@@ -31,7 +31,7 @@ public sealed class UrlOpeningTests
 
     private static ServiceHarness Harness(IUrlOpener? opener) => new(new SupervisorServiceOptions
     {
-        ApprovalBackend = new PolicyApprovalBackend(),
+        ApprovalBackend = new CallbackApprovalBackend(_ => new ApprovalDecision.Denied("this supervisor grants no files")),
         UrlOpener = opener,
         AllowedUrlOrigins = ["https://example.com", "http://localhost:8080"],
     });
@@ -47,7 +47,7 @@ public sealed class UrlOpeningTests
         Assert.That(opener.Opened.Single(), Is.EqualTo(new Uri(url)));
         await harness.FinishAsync();
         AuditEvent audit = harness.Audit.Events.Single();
-        Assert.That((audit.Outcome, audit.DecidedBy), Is.EqualTo(("Opened", "recorder")));
+        Assert.That((audit.Outcome, audit.DecidedBy, audit.DeciderName), Is.EqualTo((AuditOutcome.Opened, AuditDecider.UrlOpener, "recorder")));
     }
 
     [TestCase("https://example.com.evil.net/")]

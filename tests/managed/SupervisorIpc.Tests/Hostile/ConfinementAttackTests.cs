@@ -309,11 +309,11 @@ public sealed class ConfinementAttackTests
         var (strictLines, strictAudit) = await GrantInPidNamespace(ChildPidVerification.Kernel);
         Assert.That(strictLines, Does.Contain("pid=1"), "the child sees itself as pid 1");
         Assert.That(strictLines, Does.Contain("denied=child_pid does not match the supervised child"));
-        Assert.That(strictAudit.DecidedBy, Is.EqualTo("identity"));
+        Assert.That(strictAudit.DecidedBy, Is.EqualTo(AuditDecider.Identity));
 
         var (trustedLines, trustedAudit) = await GrantInPidNamespace(ChildPidVerification.TrustConnection);
         Assert.That(trustedLines, Does.Contain("content=allowed content"));
-        Assert.That(trustedAudit.Outcome, Is.EqualTo("Granted"));
+        Assert.That(trustedAudit.Outcome, Is.EqualTo(AuditOutcome.Granted));
     }
 
     [TestCase(ChildPidVerification.Kernel, false)]
@@ -352,7 +352,7 @@ public sealed class ConfinementAttackTests
             string text = await output;
             Assert.That(text, Does.Contain("pid=1"));
             Assert.That(audit!.Peer!.Value.Pid, Is.Not.EqualTo(1), "the kernel reports the pid the supervisor sees");
-            Assert.That(audit.Outcome, Is.EqualTo(granted ? "Granted" : "Denied"), text);
+            Assert.That(audit.Outcome, Is.EqualTo(granted ? AuditOutcome.Granted : AuditOutcome.Denied), text);
             Assert.That(text, granted ? Does.Contain("content=allowed content") : Does.Contain("child_pid does not match"));
         }
         finally
