@@ -309,10 +309,11 @@ command_pack() {
 PACKAGE_CONSUMER_PASSED=0
 PACKAGE_CONSUMER_FAILED=0
 
-# package_run_consumer NAME BINARY [shared|static]: check its linkage, run it, count the outcome.
+# package_run_consumer NAME BINARY [shared|static] [ARGS...]: check its linkage, run it with ARGS, count the outcome.
 package_run_consumer() {
   local name="$1" binary="$2" linkage="${3:-}"
-  if { [ -z "$linkage" ] || package_check_linkage "$binary" "$linkage"; } && "$binary"; then
+  shift 3 2>/dev/null || shift $#
+  if { [ -z "$linkage" ] || package_check_linkage "$binary" "$linkage"; } && "$binary" "$@"; then
     PACKAGE_CONSUMER_PASSED=$((PACKAGE_CONSUMER_PASSED + 1))
   else
     echo "FAILED: consumer $name" >&2
@@ -362,6 +363,8 @@ package_test_native_consumers() {
   package_run_consumer c-find_package-static "$work/cmake-build/consumer_c_static" static
   package_run_consumer cpp-find_package "$work/cmake-build/consumer_cpp" shared
   package_run_consumer cpp-wrapper-hpp "$work/cmake-build/consumer_hpp" shared
+  package_run_consumer cpp-wrapper-conformance "$work/cmake-build/conformance_hpp" shared \
+    "$REPO_ROOT/tests/conformance/decode-cases.tsv" "$REPO_ROOT/tests/conformance/wire-vectors.tsv"
 
   log "consumers: C via pkg-config"
   local cflags libs libdir

@@ -13,6 +13,7 @@
 
 #include "supervisor_ipc.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -197,6 +198,142 @@ struct url_result
     std::optional<std::string> error;
 };
 
+/// SupervisorResponse::Decision.
+struct decision_response
+{
+    std::string request_id;
+    svipc::decision decision;
+};
+
+/// SupervisorResponse::UrlOpened.
+struct url_opened
+{
+    std::string request_id;
+    bool success = false;
+    std::optional<std::string> error;
+};
+
+/// SupervisorResponse.
+using response = std::variant<decision_response, url_opened>;
+
+namespace detail
+{
+inline message to_message(const svipc_message& got)
+{
+    if (got.kind == SVIPC_MESSAGE_REQUEST)
+    {
+        const svipc_capability_request& r = got.as.request;
+        return message(capability_request{copy(r.request_id), copy(r.path), static_cast<svipc::access>(r.access),
+                                          copy_optional(r.reason), r.child_pid, copy(r.session_id)});
+    }
+    const svipc_url_open_request& u = got.as.open_url;
+    return message(url_open_request{copy(u.request_id), copy(u.url), u.child_pid, copy(u.session_id)});
+}
+
+inline response to_response(const svipc_response& got)
+{
+    if (got.kind == SVIPC_RESPONSE_DECISION)
+    {
+        const svipc_decision_response& d = got.as.decision;
+        return response(decision_response{copy(d.request_id), decision{static_cast<decision::kind>(d.decision.kind), copy(d.decision.reason)}});
+    }
+    const svipc_url_opened& u = got.as.url_opened;
+    return response(url_opened{copy(u.request_id), u.success != 0, copy_optional(u.error)});
+}
+
+inline svipc_string view_optional(const std::optional<std::string>& text)
+{
+    return text ? view(*text) : svipc_string{nullptr, 0};
+}
+
+/// The C form of value; its strings point into value, which must outlive it.
+inline svipc_message c_message(const message& value)
+{
+    svipc_message out{};
+    if (const auto* r = std::get_if<capability_request>(&value))
+    {
+        out.kind = SVIPC_MESSAGE_REQUEST;
+        out.as.request = svipc_capability_request{view(r->request_id), view(r->path), static_cast<int32_t>(r->access),
+                                                  r->child_pid, view_optional(r->reason), view(r->session_id)};
+    }
+    else
+    {
+        const auto& u = std::get<url_open_request>(value);
+        out.kind = SVIPC_MESSAGE_OPEN_URL;
+        out.as.open_url = svipc_url_open_request{view(u.request_id), view(u.url), u.child_pid, view(u.session_id)};
+    }
+    return out;
+}
+
+inline svipc_response c_response(const response& value)
+{
+    svipc_response out{};
+    if (const auto* d = std::get_if<decision_response>(&value))
+    {
+        out.kind = SVIPC_RESPONSE_DECISION;
+        svipc_string reason = d->decision.outcome == decision::kind::denied ? view(d->decision.reason) : svipc_string{nullptr, 0};
+        out.as.decision = svipc_decision_response{view(d->request_id), svipc_decision{static_cast<int32_t>(d->decision.outcome), reason}};
+    }
+    else
+    {
+        const auto& u = std::get<url_opened>(value);
+        out.kind = SVIPC_RESPONSE_URL_OPENED;
+        out.as.url_opened = svipc_url_opened{view(u.request_id), u.success ? 1 : 0, view_optional(u.error)};
+    }
+    return out;
+}
+
+/// Runs a C encoder twice: once to learn the size, once into a string of that size.
+template <typename CValue>
+std::string encode_with(svipc_status (*encoder)(const CValue*, uint8_t*, uint32_t, uint32_t*), const CValue& value,
+                        const char* what)
+{
+    uint32_t length = 0;
+    svipc_status status = encoder(&value, nullptr, 0, &length);
+    if (status != SVIPC_BUFFER_TOO_SMALL)
+    {
+        check(status, what);
+    }
+    std::string bytes(length, '\0');
+    check(encoder(&value, reinterpret_cast<uint8_t*>(bytes.data()), length, &length), what);
+    return bytes;
+}
+} // namespace detail
+
+/// A payload as serde_json writes it (compact, reference field order); throws svipc::error (SVIPC_INVALID_ARGUMENT
+/// for text that is not UTF-8).
+inline std::string encode(const message& value)
+{
+    return detail::encode_with(svipc_encode_message, detail::c_message(value), "svipc_encode_message");
+}
+
+inline std::string encode(const response& value)
+{
+    return detail::encode_with(svipc_encode_response, detail::c_response(value), "svipc_encode_response");
+}
+
+/// Decodes a SupervisorMessage payload as serde_json would; a refused payload throws svipc::error with
+/// SVIPC_MALFORMED_MESSAGE and format() telling where and why.
+inline message decode_message(std::string_view payload)
+{
+    std::string copy(payload); // the C decoder unescapes in place
+    svipc_message got{};
+    svipc_format_error format{0, 0};
+    detail::check(svipc_decode_message(reinterpret_cast<uint8_t*>(copy.data()), static_cast<uint32_t>(std::min<size_t>(copy.size(), UINT32_MAX)), &got, &format),
+                  "svipc_decode_message", format);
+    return detail::to_message(got);
+}
+
+inline response decode_response(std::string_view payload)
+{
+    std::string copy(payload);
+    svipc_response got{};
+    svipc_format_error format{0, 0};
+    detail::check(svipc_decode_response(reinterpret_cast<uint8_t*>(copy.data()), static_cast<uint32_t>(std::min<size_t>(copy.size(), UINT32_MAX)), &got, &format),
+                  "svipc_decode_response", format);
+    return detail::to_response(got);
+}
+
 /// An owned connection (svipc_socket): move-only, closed in the destructor.
 class socket
 {
@@ -295,15 +432,7 @@ public:
             return std::nullopt;
         }
         detail::check(status, "svipc_recv_message", format);
-        if (got.kind == SVIPC_MESSAGE_REQUEST)
-        {
-            const svipc_capability_request& r = got.as.request;
-            return message(capability_request{detail::copy(r.request_id), detail::copy(r.path),
-                                              static_cast<svipc::access>(r.access), detail::copy_optional(r.reason),
-                                              r.child_pid, detail::copy(r.session_id)});
-        }
-        const svipc_url_open_request& u = got.as.open_url;
-        return message(url_open_request{detail::copy(u.request_id), detail::copy(u.url), u.child_pid, detail::copy(u.session_id)});
+        return detail::to_message(got);
     }
 
     /// Grants request: opens it confined to roots, sends the descriptor, then Decision Granted; if the open
