@@ -518,7 +518,79 @@ SVIPC_API svipc_status svipc_open_confined(const char* path, int32_t access, con
  */
 SVIPC_API svipc_status svipc_peer_pidfd(const svipc_socket* socket, int32_t* pidfd);
 
+/**
+ * A pidfd for the child pid (Linux >= 5.3, pidfd_open): readable once the child
+ * has ended, and a target for svipc_pidfd_send_signal that cannot come to name
+ * another process. For a child of this process that is not yet reaped the pid
+ * cannot have been reused, so opening it after svipc_spawn is race-free. On
+ * SVIPC_OK *pidfd is close-on-exec and the caller's. SVIPC_UNSUPPORTED where the
+ * kernel or system has none (then wait and signal by pid, as before).
+ */
+SVIPC_API svipc_status svipc_pidfd_open(int32_t pid, int32_t* pidfd);
+
+/**
+ * Sends signal_number to the process pidfd refers to (pidfd_send_signal). A
+ * process that has ended but is not reaped yet takes no signal and gives
+ * SVIPC_OK: there is nothing left to stop. SVIPC_UNSUPPORTED without the call.
+ */
+SVIPC_API svipc_status svipc_pidfd_send_signal(int32_t pidfd, int32_t signal_number);
+
 /* ==== End of supervised children, listeners and confined opens ============================= */
+
+/* ---- Readiness ports --------------------------------------------------------------------- */
+
+/*
+ * A readiness port is epoll (Linux) or kqueue (macOS) behind one shape, for an
+ * event loop that drives non-blocking sockets (svipc_set_nonblocking) and waits
+ * for children: the .NET binding runs one such loop per process. Registrations
+ * are edge-triggered: an event says the state changed since the last one, so a
+ * loop must try its operation until SVIPC_WOULD_BLOCK before it waits again.
+ */
+
+/** The descriptor has data, end of stream or an error to read (or a connection to accept). */
+#define SVIPC_READY_READABLE 1u
+/** The descriptor takes more data, or has an error that a send will report. */
+#define SVIPC_READY_WRITABLE 2u
+/** The peer is gone in both directions (or the socket failed): an answer can no longer reach it. */
+#define SVIPC_READY_HANG_UP 4u
+
+/** One event: the token given when the descriptor or child was added, and SVIPC_READY_* bits. */
+typedef struct svipc_ready_event
+{
+    /** The caller's token for the registration. */
+    uint32_t token;
+    /** SVIPC_READY_* bits. */
+    uint32_t events;
+} svipc_ready_event;
+
+/** Creates a port; *port is a close-on-exec descriptor the caller closes with close(). */
+SVIPC_API svipc_status svipc_event_port_create(int32_t* port);
+
+/**
+ * Watches fd for reading, writing and hang-up, edge-triggered, reporting token.
+ * Remove it with svipc_event_port_remove before closing fd: a copy of the
+ * descriptor elsewhere (e.g. inherited by a child) would keep the registration.
+ */
+SVIPC_API svipc_status svipc_event_port_add(int32_t port, int32_t fd, uint32_t token);
+
+/** Stops watching fd. A descriptor that was not added gives SVIPC_OK. */
+SVIPC_API svipc_status svipc_event_port_remove(int32_t port, int32_t fd);
+
+/**
+ * Watches an unreaped child for its end, reporting token with
+ * SVIPC_READY_READABLE once it has ended. Linux watches pidfd (from
+ * svipc_pidfd_open; remove it before closing it); macOS watches pid with
+ * EVFILT_PROC, once, and ignores pidfd.
+ */
+SVIPC_API svipc_status svipc_event_port_add_child(int32_t port, int32_t pid, int32_t pidfd, uint32_t token);
+
+/**
+ * Waits up to timeout_ms (SVIPC_INFINITE_TIMEOUT: without limit, 0: no wait)
+ * for events and stores at most capacity of them; *count is how many (0 on
+ * timeout). A signal interrupting the wait gives SVIPC_OK with *count 0.
+ */
+SVIPC_API svipc_status svipc_event_port_wait(int32_t port, svipc_ready_event* events, int32_t capacity,
+                                             int32_t timeout_ms, int32_t* count);
 
 /*
  * Typed protocol messages (CapabilityRequest, UrlOpenRequest, the SupervisorMessage and

@@ -20,7 +20,7 @@ namespace SupervisorIpc;
 /// This object reaps the child when it is waited for; disposing it closes <see cref="Socket"/> but does not end
 /// the child (call <see cref="Kill"/> first if that is wanted).
 /// </remarks>
-public sealed class SupervisedChild : IDisposable
+public sealed partial class SupervisedChild : IDisposable
 {
     private readonly object _exitLock = new();
     private ChildExitStatus? _exitStatus;
@@ -29,6 +29,7 @@ public sealed class SupervisedChild : IDisposable
     {
         ProcessId = processId;
         Socket = socket;
+        _pidfd = OpenPidfd(processId, out _pollsForExit);
     }
 
     /// <summary>The child's process id.</summary>
@@ -138,59 +139,11 @@ public sealed class SupervisedChild : IDisposable
         throw new SupervisorTimeoutException($"{operation} failed: it still runs after {timeout}", 0, operation, path: null);
     }
 
-    /// <summary>Waits for the child to end without blocking a thread, and reaps it.</summary>
-    /// <param name="cancellationToken">Stops waiting (the child keeps running).</param>
-    /// <returns>How the child ended.</returns>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <exception cref="SupervisorSocketException">Waiting failed.</exception>
-    public async Task<ChildExitStatus> WaitForExitAsync(CancellationToken cancellationToken = default)
-    {
-        // No portable way to wait for a process asynchronously by pid: poll, quickly at first.
-        int delay = 1;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (TryWait(0, out ChildExitStatus exitStatus))
-            {
-                return exitStatus;
-            }
-
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            delay = Math.Min(delay * 2, 50);
-        }
-    }
-
-    /// <summary>Kills the child with SIGKILL unless it has already been reaped.</summary>
-    /// <remarks>The child stays a zombie, and its pid cannot be reused, until it is reaped by a wait.</remarks>
-    public void Kill()
-    {
-        lock (_exitLock)
-        {
-            if (_exitStatus is not null)
-            {
-                return;
-            }
-
-            try
-            {
-                using Process process = Process.GetProcessById(ProcessId);
-                process.Kill();
-            }
-            catch (ArgumentException)
-            {
-                // Already gone.
-            }
-            catch (InvalidOperationException)
-            {
-                // Exited between the check and the kill.
-            }
-        }
-    }
-
     /// <summary>Closes the supervisor's end of the socket and reaps the child if it has already ended.</summary>
     public void Dispose()
     {
         Socket.Dispose();
+        ReleaseExitWatch();
         try
         {
             _ = TryWait(0, out _);

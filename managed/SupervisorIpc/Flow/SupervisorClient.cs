@@ -69,7 +69,8 @@ public sealed class SupervisorClient : IDisposable
     /// <exception cref="SupervisorTimeoutException">No answer within the socket's read timeout.</exception>
     /// <exception cref="SupervisorIpcException">A transport or protocol error.</exception>
     public SafeFileHandle RequestAccess(string path, AccessMode access, string? reason = null) =>
-        RequestAccessAsync(path, access, reason, CancellationToken.None).GetAwaiter().GetResult();
+        // Runs to completion synchronously (useAsync: false never awaits anything pending): no sync-over-async.
+        CompletedResult(RequestAccessCore(path, access, reason, useAsync: false, CancellationToken.None));
 
     /// <summary>Asks for access to a file without blocking the caller; see <see cref="RequestAccess"/>.</summary>
     /// <param name="path">The absolute path.</param>
@@ -81,15 +82,18 @@ public sealed class SupervisorClient : IDisposable
     /// <exception cref="ApprovalTimeoutException">The supervisor answered <c>Timeout</c>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">A transport or protocol error.</exception>
-    public async Task<SafeFileHandle> RequestAccessAsync(string path, AccessMode access, string? reason = null, CancellationToken cancellationToken = default)
+    public Task<SafeFileHandle> RequestAccessAsync(string path, AccessMode access, string? reason = null, CancellationToken cancellationToken = default) =>
+        RequestAccessCore(path, access, reason, useAsync: true, cancellationToken).AsTask();
+
+    private async ValueTask<SafeFileHandle> RequestAccessCore(string path, AccessMode access, string? reason, bool useAsync, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string requestId = NewRequestId();
         var message = new SupervisorMessage.Request(new CapabilityRequest(requestId, path, access, reason, ProcessId, SessionId));
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        await EnterAsync(useAsync, cancellationToken).ConfigureAwait(false);
         try
         {
-            SupervisorResponse response = await ExchangeAsync(message, requestId, cancellationToken).ConfigureAwait(false);
+            SupervisorResponse response = await ExchangeAsync(message, requestId, useAsync, cancellationToken).ConfigureAwait(false);
             if (response is not SupervisorResponse.Decision decision)
             {
                 throw Broken($"the supervisor answered request '{requestId}' with a UrlOpened");
@@ -101,7 +105,9 @@ public sealed class SupervisorClient : IDisposable
                     try
                     {
                         // Returns the descriptor that arrived before the decision, or waits for the one that follows it.
-                        return await Socket.ReceiveFileDescriptorAsync(cancellationToken).ConfigureAwait(false);
+                        return useAsync
+                            ? await Socket.ReceiveFileDescriptorAsync(cancellationToken).ConfigureAwait(false)
+                            : Socket.ReceiveFileDescriptor();
                     }
                     catch
                     {
@@ -127,7 +133,7 @@ public sealed class SupervisorClient : IDisposable
     /// <exception cref="UrlOpenFailedException">The supervisor did not open it; <see cref="UrlOpenFailedException.Error"/> says why.</exception>
     /// <exception cref="SupervisorTimeoutException">No answer within the socket's read timeout.</exception>
     /// <exception cref="SupervisorIpcException">A transport or protocol error.</exception>
-    public void OpenUrl(string url) => OpenUrlAsync(url, CancellationToken.None).GetAwaiter().GetResult();
+    public void OpenUrl(string url) => CompletedResult(OpenUrlCore(url, useAsync: false, CancellationToken.None));
 
     /// <summary>Asks the supervisor to open a URL without blocking the caller; see <see cref="OpenUrl"/>.</summary>
     /// <param name="url">The URL.</param>
@@ -136,15 +142,18 @@ public sealed class SupervisorClient : IDisposable
     /// <exception cref="UrlOpenFailedException">The supervisor did not open it.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">A transport or protocol error.</exception>
-    public async Task OpenUrlAsync(string url, CancellationToken cancellationToken = default)
+    public Task OpenUrlAsync(string url, CancellationToken cancellationToken = default) =>
+        OpenUrlCore(url, useAsync: true, cancellationToken).AsTask();
+
+    private async ValueTask<bool> OpenUrlCore(string url, bool useAsync, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(url);
         string requestId = NewRequestId();
         var message = new SupervisorMessage.OpenUrl(new UrlOpenRequest(requestId, url, ProcessId, SessionId));
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        await EnterAsync(useAsync, cancellationToken).ConfigureAwait(false);
         try
         {
-            SupervisorResponse response = await ExchangeAsync(message, requestId, cancellationToken).ConfigureAwait(false);
+            SupervisorResponse response = await ExchangeAsync(message, requestId, useAsync, cancellationToken).ConfigureAwait(false);
             if (response is not SupervisorResponse.UrlOpened opened)
             {
                 throw Broken($"the supervisor answered URL request '{requestId}' with a Decision");
@@ -154,6 +163,8 @@ public sealed class SupervisorClient : IDisposable
             {
                 throw new UrlOpenFailedException(url, requestId, opened.Error);
             }
+
+            return true;
         }
         finally
         {
@@ -181,10 +192,29 @@ public sealed class SupervisorClient : IDisposable
 
     private static string NewRequestId() => $"req-{Guid.NewGuid():N}";
 
-    private async Task EnterAsync(CancellationToken cancellationToken)
+    /// <summary>The result of a core call made with useAsync: false, which never awaits anything pending.</summary>
+    private static T CompletedResult<T>(ValueTask<T> operation)
+    {
+        if (!operation.IsCompleted)
+        {
+            throw new InvalidOperationException("A synchronous request went asynchronous.");
+        }
+
+        return operation.GetAwaiter().GetResult();
+    }
+
+    private async ValueTask EnterAsync(bool useAsync, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        await _exchange.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (useAsync)
+        {
+            await _exchange.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _exchange.Wait(cancellationToken);
+        }
+
         if (_broken)
         {
             _exchange.Release();
@@ -193,14 +223,24 @@ public sealed class SupervisorClient : IDisposable
     }
 
     /// <summary>Sends the message and returns the answer carrying <paramref name="requestId"/>, dropping late answers to abandoned requests.</summary>
-    private async Task<SupervisorResponse> ExchangeAsync(SupervisorMessage message, string requestId, CancellationToken cancellationToken)
+    private async ValueTask<SupervisorResponse> ExchangeAsync(SupervisorMessage message, string requestId, bool useAsync, CancellationToken cancellationToken)
     {
         try
         {
-            await Socket.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
+            if (useAsync)
+            {
+                await Socket.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                Socket.SendMessage(message);
+            }
+
             while (true)
             {
-                SupervisorResponse response = await Socket.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false);
+                SupervisorResponse response = useAsync
+                    ? await Socket.ReceiveResponseAsync(cancellationToken).ConfigureAwait(false)
+                    : Socket.ReceiveResponse();
                 string answered = response switch
                 {
                     SupervisorResponse.Decision decision => decision.RequestId,
@@ -220,7 +260,9 @@ public sealed class SupervisorClient : IDisposable
                 if (response is SupervisorResponse.Decision { Outcome: ApprovalDecision.Granted })
                 {
                     // The late grant's descriptor: nobody wants it any more.
-                    using SafeFileHandle stale = await Socket.ReceiveFileDescriptorAsync(cancellationToken).ConfigureAwait(false);
+                    using SafeFileHandle stale = useAsync
+                        ? await Socket.ReceiveFileDescriptorAsync(cancellationToken).ConfigureAwait(false)
+                        : Socket.ReceiveFileDescriptor();
                 }
             }
         }

@@ -196,6 +196,27 @@ internal struct SvipcFileIdentity
 }
 
 /// <summary>
+/// One event: the token given when the descriptor or child was added, and SVIPC_READY_* bits.
+/// </summary>
+/// <remarks>C size: 8 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SvipcReadyEvent
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 8;
+
+    /// <summary>
+    /// The caller's token for the registration.
+    /// </summary>
+    public uint Token;
+
+    /// <summary>
+    /// SVIPC_READY_* bits.
+    /// </summary>
+    public uint Events;
+}
+
+/// <summary>
 /// UTF-8 text of a given length; not NUL-terminated.
 /// </summary>
 /// <remarks>C size: 16 bytes.</remarks>
@@ -505,6 +526,21 @@ internal static unsafe partial class NativeMethods
     /// resolve with the portable walk alone, as without openat2 (tests)
     /// </summary>
     internal const int ConfineWalkOnly = 4;
+
+    /// <summary>
+    /// The descriptor has data, end of stream or an error to read (or a connection to accept).
+    /// </summary>
+    internal const int ReadyReadable = 1;
+
+    /// <summary>
+    /// The descriptor takes more data, or has an error that a send will report.
+    /// </summary>
+    internal const int ReadyWritable = 2;
+
+    /// <summary>
+    /// The peer is gone in both directions (or the socket failed): an answer can no longer reach it.
+    /// </summary>
+    internal const int ReadyHangUp = 4;
 
     /// <summary>
     /// SupervisorMessage variants (svipc_message.kind).
@@ -1092,6 +1128,69 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "svipc_peer_pidfd", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus PeerPidfd(SvipcSocketHandle socket, int* pidfd);
+
+    /// <summary>
+    /// A pidfd for the child pid (Linux &gt;= 5.3, pidfd_open): readable once the child
+    /// has ended, and a target for svipc_pidfd_send_signal that cannot come to name
+    /// another process. For a child of this process that is not yet reaped the pid
+    /// cannot have been reused, so opening it after svipc_spawn is race-free. On
+    /// SVIPC_OK *pidfd is close-on-exec and the caller's. SVIPC_UNSUPPORTED where the
+    /// kernel or system has none (then wait and signal by pid, as before).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_pidfd_open", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus PidfdOpen(int pid, int* pidfd);
+
+    /// <summary>
+    /// Sends signal_number to the process pidfd refers to (pidfd_send_signal). A
+    /// process that has ended but is not reaped yet takes no signal and gives
+    /// SVIPC_OK: there is nothing left to stop. SVIPC_UNSUPPORTED without the call.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_pidfd_send_signal", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus PidfdSendSignal(int pidfd, int signalNumber);
+
+    /// <summary>
+    /// Creates a port; *port is a close-on-exec descriptor the caller closes with close().
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_event_port_create", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus EventPortCreate(int* port);
+
+    /// <summary>
+    /// Watches fd for reading, writing and hang-up, edge-triggered, reporting token.
+    /// Remove it with svipc_event_port_remove before closing fd: a copy of the
+    /// descriptor elsewhere (e.g. inherited by a child) would keep the registration.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_event_port_add", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus EventPortAdd(int port, int fd, uint token);
+
+    /// <summary>
+    /// Stops watching fd. A descriptor that was not added gives SVIPC_OK.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_event_port_remove", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus EventPortRemove(int port, int fd);
+
+    /// <summary>
+    /// Watches an unreaped child for its end, reporting token with
+    /// SVIPC_READY_READABLE once it has ended. Linux watches pidfd (from
+    /// svipc_pidfd_open; remove it before closing it); macOS watches pid with
+    /// EVFILT_PROC, once, and ignores pidfd.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_event_port_add_child", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus EventPortAddChild(int port, int pid, int pidfd, uint token);
+
+    /// <summary>
+    /// Waits up to timeout_ms (SVIPC_INFINITE_TIMEOUT: without limit, 0: no wait)
+    /// for events and stores at most capacity of them; *count is how many (0 on
+    /// timeout). A signal interrupting the wait gives SVIPC_OK with *count 0.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_event_port_wait", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus EventPortWait(int port, SvipcReadyEvent* events, int capacity, int timeoutMs, int* count);
 
     /// <summary>
     /// Static, English, never-null description of an SVIPC_FORMAT_* value.

@@ -1,0 +1,138 @@
+using System;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Threading;
+using SupervisorIpc.Interop;
+
+namespace SupervisorIpc.Readiness;
+
+/// <summary>
+/// The one thread per process that waits for readiness of every socket, listener and child the asynchronous
+/// methods are waiting on, in the native readiness port (epoll on Linux, kqueue on macOS), and completes their waits.
+/// </summary>
+/// <remarks>
+/// Why a loop of our own rather than the runtime's socket engine (a <see cref="System.Net.Sockets.Socket"/> around
+/// the descriptor): the runtime switches the descriptor's open file description to O_NONBLOCK the first time it is
+/// used asynchronously, which every synchronous call on the same descriptor then sees, and its zero-byte receive
+/// cannot be told to leave a waiting descriptor (SCM_RIGHTS) alone. A pidfd and a hang-up watch fit the same
+/// loop, which a Socket cannot wait for. The loop does no I/O itself: an event only advances the registration's
+/// sequence numbers and hands a waiting operation back to the thread pool, which retries the non-blocking call
+/// (see <see cref="ReadinessRegistration"/>). Registrations are edge-triggered, so one epoll_ctl per socket for its
+/// whole life and no system call per wait. Timeouts and cancellation use the runtime's timer queue and
+/// cancellation callbacks, which hold no thread either.
+/// </remarks>
+internal sealed unsafe class ReadinessLoop
+{
+    private const int EventsPerWait = 64;
+    private static ReadinessLoop? s_shared;
+    private static readonly object s_creation = new();
+
+    private readonly int _port;
+    private readonly ConcurrentDictionary<uint, ReadinessRegistration> _registrations = new();
+    private uint _lastToken;
+
+    private ReadinessLoop(int port)
+    {
+        _port = port;
+        var thread = new Thread(Run) { IsBackground = true, Name = "SupervisorIpc readiness" };
+        thread.UnsafeStart();
+    }
+
+    /// <summary>The process's loop, started on first use.</summary>
+    /// <exception cref="SupervisorSocketException">The readiness port could not be created.</exception>
+    public static ReadinessLoop Shared
+    {
+        get
+        {
+            ReadinessLoop? loop = Volatile.Read(ref s_shared);
+            if (loop is not null)
+            {
+                return loop;
+            }
+
+            lock (s_creation)
+            {
+                if (s_shared is null)
+                {
+                    int port;
+                    SvipcStatus status = NativeMethods.EventPortCreate(&port);
+                    if (status != SvipcStatus.Ok)
+                    {
+                        throw SocketErrors.Create(status, Marshal.GetLastPInvokeError(), "create readiness port");
+                    }
+
+                    Volatile.Write(ref s_shared, new ReadinessLoop(port));
+                }
+
+                return s_shared!;
+            }
+        }
+    }
+
+    /// <summary>Watches a socket or listener descriptor for reading, writing and hang-up.</summary>
+    public ReadinessRegistration AddDescriptor(int fd) =>
+        Add(fd, pid: 0, token => NativeMethods.EventPortAdd(_port, fd, token), "watch descriptor");
+
+    /// <summary>Watches an unreaped child for its end: its pidfd on Linux, its pid on macOS (pidfd is then -1).</summary>
+    public ReadinessRegistration AddChild(int pid, int pidfd) =>
+        Add(pidfd, pid, token => NativeMethods.EventPortAddChild(_port, pid, pidfd, token), "watch child");
+
+    /// <summary>
+    /// Stops watching and ends every wait with <see cref="ReadinessOutcome.Closed"/>. Must come before the descriptor is
+    /// closed: a copy of it elsewhere would keep the kernel's registration alive.
+    /// </summary>
+    public void Remove(ReadinessRegistration registration)
+    {
+        if (registration.Descriptor >= 0)
+        {
+            // Failure leaves nothing to undo: the descriptor is about to be closed by its owner.
+            _ = NativeMethods.EventPortRemove(_port, registration.Descriptor);
+        }
+
+        _registrations.TryRemove(registration.Token, out _);
+        registration.Close();
+    }
+
+    private ReadinessRegistration Add(int fd, int pid, Func<uint, SvipcStatus> register, string operation)
+    {
+        ReadinessRegistration registration;
+        do
+        {
+            registration = new ReadinessRegistration(Interlocked.Increment(ref _lastToken), fd, pid);
+        }
+        while (!_registrations.TryAdd(registration.Token, registration));
+
+        SvipcStatus status = register(registration.Token);
+        if (status != SvipcStatus.Ok)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            _registrations.TryRemove(registration.Token, out _);
+            throw SocketErrors.Create(status, errno, operation);
+        }
+
+        return registration;
+    }
+
+    private void Run()
+    {
+        SvipcReadyEvent* events = stackalloc SvipcReadyEvent[EventsPerWait];
+        while (true)
+        {
+            int count;
+            SvipcStatus status = NativeMethods.EventPortWait(_port, events, EventsPerWait, NativeMethods.InfiniteTimeout, &count);
+            if (status != SvipcStatus.Ok)
+            {
+                // Only EBADF/EFAULT/EINVAL can get here, none of which a retry would cure; a busy loop would be worse.
+                Environment.FailFast($"SupervisorIpc readiness port failed: {SocketErrors.Describe(status, Marshal.GetLastPInvokeError(), "wait for readiness", null)}");
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                if (_registrations.TryGetValue(events[i].Token, out ReadinessRegistration? registration))
+                {
+                    registration.Signal(events[i].Events);
+                }
+            }
+        }
+    }
+}
