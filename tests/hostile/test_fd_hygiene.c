@@ -155,6 +155,19 @@ static void op_fd_on_frame(int i)
     CHECK(hostile_send_with_fds(peer, frame + split, n - split, &fd, 1) == (long)(n - split));
     close(fd);
     free(frame);
+#if !SVIPC_TEST_READS_AHEAD
+    if (split == 0)
+    {
+        /* Without read-ahead, glued to the frame's first byte it reads as a carrier, then the shifted rest of the
+         * frame waits for bytes that never come (test_fd_attacks.c); the kept descriptor goes with the socket. */
+        uint32_t length = 0;
+        CHECK_STATUS(svipc_set_read_timeout(s, 20), SVIPC_OK);
+        CHECK_STATUS(svipc_recv_frame(s, buffer, sizeof(buffer), &length), SVIPC_TIMEOUT);
+        svipc_close(s);
+        close(peer);
+        return;
+    }
+#endif
     expect_violation_then_desync(s);
     svipc_close(s);
     close(peer);
