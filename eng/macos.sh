@@ -106,6 +106,23 @@ macos_expect_mach_o() {
   done
 }
 
+# The check's own control: a source that names Linux-only symbols without a guard (as a slip in native/src or a
+# test would) must fail to compile with the same tools and flags, or a passing run would prove nothing.
+macos_refuses_linux_only_names() {
+  local tools="$1" probe="$2"
+  mkdir -p "$(dirname "$probe")"
+  cat >"$probe.c" <<'PROBE'
+#include <sys/socket.h>
+int svipc_probe(void);
+int svipc_probe(void) { return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0) + MSG_CMSG_CLOEXEC; }
+PROBE
+  if "$tools/cc" -std=c11 -Wall -Wextra -Werror -c "$probe.c" -o "$probe.o" 2>"$probe.log"; then
+    echo "an unguarded SOCK_CLOEXEC / MSG_CMSG_CLOEXEC compiled for macOS: the check would not catch one"
+    return 1
+  fi
+  grep -q "SOCK_CLOEXEC" "$probe.log"
+}
+
 macos_cross_compile() {
   if [ "$(uname -s)" != Linux ] || [ "$(uname -m)" != x86_64 ]; then
     log "macos-cross: skipped (the zig package used here is a Linux x64 binary; macOS builds natively)"
@@ -123,6 +140,7 @@ macos_cross_compile() {
     macos_write_tools "$arch" "$build/tools"
     macos_step "$arch/library+suites+c-child" macos_build_project "$arch" "$build/tools" "$build"
     macos_step "$arch/consumers" macos_build_consumers "$arch" "$build/tools" "$build"
+    macos_step "$arch/refuses-linux-only-names" macos_refuses_linux_only_names "$build/tools" "$build/probe/linux_only"
   done
   printf '\nmacos-cross: %d passed, %d failed\n' "$MACOS_PASSED" "$MACOS_FAILED"
   local failed="$MACOS_FAILED"
