@@ -592,6 +592,147 @@ SVIPC_API svipc_status svipc_event_port_add_child(int32_t port, int32_t pid, int
 SVIPC_API svipc_status svipc_event_port_wait(int32_t port, svipc_ready_event* events, int32_t capacity,
                                              int32_t timeout_ms, int32_t* count);
 
+/* ==== Sandboxed children ===================================================================
+ * A child started inside a sandbox: on Linux a Landlock domain that the kernel
+ * enforces on the child and everything it starts, so that the descriptors the
+ * supervisor grants are its only way to the files outside its path rules
+ * (a received descriptor is not subject to the rules). Implemented in
+ * sandbox_ruleset.c, sandbox_program.c and sandbox_spawn.c.
+ */
+
+/** svipc_sandbox_path_rule access: read files and list directories beneath the path. */
+#define SVIPC_SANDBOX_READ 0x1u
+/** Write to files beneath the path, and truncate them (truncation is withheld from Landlock ABI 3). */
+#define SVIPC_SANDBOX_WRITE 0x2u
+/** Execute files beneath the path (a program and its dynamic loader and libraries need it). */
+#define SVIPC_SANDBOX_EXECUTE 0x4u
+/** Make regular files, directories, symlinks, sockets and FIFOs beneath the path; link or move files into it (ABI 2). */
+#define SVIPC_SANDBOX_CREATE 0x8u
+/** Remove files and directories beneath the path (and move them out of it). */
+#define SVIPC_SANDBOX_REMOVE 0x10u
+/** ioctl on character and block devices opened beneath the path (withheld from Landlock ABI 5). */
+#define SVIPC_SANDBOX_DEVICE_IOCTL 0x20u
+/** Every access right above. Making device nodes is never granted. */
+#define SVIPC_SANDBOX_ALL_ACCESS 0x3Fu
+
+/** svipc_sandbox scopes: no connect to an abstract Unix socket made outside the sandbox (Landlock ABI 6). */
+#define SVIPC_SANDBOX_SCOPE_ABSTRACT_UNIX_SOCKET 0x1u
+/** No signal to a process outside the sandbox (Landlock ABI 6). */
+#define SVIPC_SANDBOX_SCOPE_SIGNAL 0x2u
+
+/**
+ * svipc_sandbox flags: start even where the kernel cannot enforce all of the
+ * description (no Landlock, or an ABI without a feature asked for), and say in
+ * the report what was not enforced. Without it such a start is refused.
+ */
+#define SVIPC_SANDBOX_BEST_EFFORT 0x1u
+/** Allow TCP bind only to the ports in tcp_bind_ports (Landlock ABI 4); without it bind is not restricted. */
+#define SVIPC_SANDBOX_RESTRICT_TCP_BIND 0x2u
+/** Allow TCP connect only to the ports in tcp_connect_ports (Landlock ABI 4); without it connect is not restricted. */
+#define SVIPC_SANDBOX_RESTRICT_TCP_CONNECT 0x4u
+/**
+ * Add the rules a program needs to start: read and execute beneath the
+ * program's directory, its ELF interpreter's directory and the system library
+ * directories that exist (/lib, /lib64, /usr/lib, /usr/lib64, /usr/local/lib),
+ * and read of /etc/ld.so.cache.
+ */
+#define SVIPC_SANDBOX_ALLOW_PROGRAM 0x8u
+
+/** Most path rules, and most ports in each port list, a description may hold. */
+#define SVIPC_SANDBOX_MAX_RULES 256
+
+/** Access granted beneath one path. */
+typedef struct svipc_sandbox_path_rule
+{
+    /** The path (a file or a directory); it must exist when the child is started. */
+    const char* path;
+    /** SVIPC_SANDBOX_READ, _WRITE, ... combined. */
+    uint32_t access;
+} svipc_sandbox_path_rule;
+
+/**
+ * What a sandboxed child may do. The whole filesystem is restricted: outside
+ * its path rules the child can open nothing by path. The description and the
+ * arrays it points to are only read, during the call that receives them.
+ */
+typedef struct svipc_sandbox
+{
+    /** path_rule_count rules (at most SVIPC_SANDBOX_MAX_RULES). */
+    const svipc_sandbox_path_rule* path_rules;
+    uint32_t path_rule_count;
+    /** SVIPC_SANDBOX_SCOPE_* combined; 0 leaves abstract sockets and signals unrestricted. */
+    uint32_t scopes;
+    /** SVIPC_SANDBOX_BEST_EFFORT, _RESTRICT_TCP_*, _ALLOW_PROGRAM combined. */
+    uint32_t flags;
+    /** Ports the child may bind with SVIPC_SANDBOX_RESTRICT_TCP_BIND. */
+    const uint16_t* tcp_bind_ports;
+    uint32_t tcp_bind_port_count;
+    /** Ports the child may connect to with SVIPC_SANDBOX_RESTRICT_TCP_CONNECT. */
+    const uint16_t* tcp_connect_ports;
+    uint32_t tcp_connect_port_count;
+} svipc_sandbox;
+
+/** What the kernel enforces on a sandboxed child, for the audit. */
+typedef struct svipc_sandbox_report
+{
+    /** Landlock ABI version used; 0 when none (no Landlock: nothing is enforced). */
+    int32_t abi;
+    /** 1 when the child was restricted (abi > 0), else 0. */
+    int32_t enforced;
+    /** Landlock filesystem access bits the domain handles (denied outside the rules). */
+    uint64_t handled_access_fs;
+    /** Landlock network access bits the domain handles. */
+    uint64_t handled_access_net;
+    /** Landlock scope bits the domain enforces. */
+    uint64_t scoped;
+    /** SVIPC_SANDBOX_* access rights the kernel cannot withhold, so the child has them everywhere. */
+    uint32_t unrestricted_access;
+    /** SVIPC_SANDBOX_SCOPE_* asked for and not enforced. */
+    uint32_t unenforced_scopes;
+    /** SVIPC_SANDBOX_RESTRICT_TCP_* asked for and not enforced. */
+    uint32_t unenforced_flags;
+    uint32_t reserved;
+} svipc_sandbox_report;
+
+/**
+ * The Landlock ABI version this kernel offers (1..7 and later), or 0 when it has
+ * none or has it disabled. SVIPC_OK on Linux; SVIPC_UNSUPPORTED elsewhere.
+ */
+SVIPC_API svipc_status svipc_sandbox_abi(int32_t* abi);
+
+/**
+ * For tests: makes this process act as if the kernel offered at most Landlock
+ * ABI abi (0: no Landlock). A negative value removes the limit. Process-wide.
+ */
+SVIPC_API svipc_status svipc_sandbox_limit_abi_for_testing(int32_t abi);
+
+/**
+ * Starts program as svipc_spawn does (same arguments, same guarantees: only
+ * 0, 1, 2 and child_fd open in the child, default signal state, the errno of a
+ * failed exec reported), inside the sandbox that sandbox describes.
+ *
+ * The Landlock ruleset is built here, in this process; between fork and exec
+ * the child makes only system calls: it sets no_new_privs, restricts itself
+ * and executes program, so the program must be readable and executable under
+ * the rules (SVIPC_SANDBOX_ALLOW_PROGRAM adds what a dynamically linked
+ * program needs; an interpreter such as dotnet needs its own directory too).
+ * A program the rules do not allow fails with errno EACCES.
+ *
+ * When the kernel cannot enforce the whole description and the flags lack
+ * SVIPC_SANDBOX_BEST_EFFORT, nothing is started: SVIPC_UNSUPPORTED with errno
+ * ENOSYS (no Landlock) or EOPNOTSUPP (a feature needs a later ABI). A path of a
+ * rule that cannot be opened gives SVIPC_SYSTEM_ERROR with its errno; an
+ * invalid description SVIPC_INVALID_ARGUMENT. report, when not null, is
+ * written on SVIPC_OK and on SVIPC_UNSUPPORTED. On macOS: SVIPC_UNSUPPORTED
+ * with errno ENOSYS (Seatbelt is not implemented).
+ */
+SVIPC_API svipc_status svipc_spawn_sandboxed(const svipc_sandbox* sandbox, const char* program,
+                                             const char* const* argv, const char* const* envp, int32_t child_fd,
+                                             const char* fd_variable, svipc_socket** supervisor_end, int32_t* pid,
+                                             svipc_sandbox_report* report);
+
+/* ==== End of sandboxed children ============================================================ */
+
 /*
  * Typed protocol messages (CapabilityRequest, UrlOpenRequest, the SupervisorMessage and
  * SupervisorResponse enums), their serde_json-exact codec, and the one-call grant request.
