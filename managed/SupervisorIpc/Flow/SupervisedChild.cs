@@ -70,7 +70,8 @@ public sealed partial class SupervisedChild : IDisposable
     /// <param name="startInfo">Program, arguments, environment, descriptor number and variable name.</param>
     /// <returns>The running child.</returns>
     /// <exception cref="ArgumentException">A string contains NUL, an environment name is empty or contains '=', or the descriptor number or variable name is invalid.</exception>
-    /// <exception cref="SupervisedChildStartException">The program could not be started (errno tells why, e.g. ENOENT).</exception>
+    /// <exception cref="SupervisedChildStartException">The program could not be started (errno tells why, e.g. ENOENT; EACCES when the sandbox's rules do not let it execute).</exception>
+    /// <exception cref="SandboxUnavailableException">The kernel cannot enforce <see cref="SupervisedChildStartInfo.Sandbox"/> and best effort was not asked for.</exception>
     public static unsafe SupervisedChild Start(SupervisedChildStartInfo startInfo)
     {
         ArgumentNullException.ThrowIfNull(startInfo);
@@ -97,23 +98,33 @@ public sealed partial class SupervisedChild : IDisposable
         using var nativeArgv = new NativeStringArray(argv, nameof(startInfo));
         using var nativeEnvironment = new NativeStringArray(environment, nameof(startInfo));
         int pid;
-        SvipcStatus status = NativeMethods.Spawn(
-            startInfo.Program,
-            nativeArgv.Pointer,
-            nativeEnvironment.Pointer,
-            startInfo.ChildFileDescriptor,
-            startInfo.FileDescriptorVariable,
-            out SvipcSocketHandle supervisorEnd,
-            &pid);
+        SandboxStatus? sandbox = null;
+        SvipcSocketHandle supervisorEnd;
+        SvipcStatus status = startInfo.Sandbox is { } options
+            ? SpawnSandboxed(startInfo, options, nativeArgv.Pointer, nativeEnvironment.Pointer, out supervisorEnd, &pid, out sandbox)
+            : NativeMethods.Spawn(
+                startInfo.Program,
+                nativeArgv.Pointer,
+                nativeEnvironment.Pointer,
+                startInfo.ChildFileDescriptor,
+                startInfo.FileDescriptorVariable,
+                out supervisorEnd,
+                &pid);
         if (status != SvipcStatus.Ok)
         {
             int errno = Marshal.GetLastPInvokeError();
             supervisorEnd.Dispose();
-            SupervisorSocketException failure = SocketErrors.Create(status, errno, "start supervised child", startInfo.Program);
+            if (startInfo.Sandbox is not null && SandboxRefusal(status, startInfo.Program, sandbox) is { } refused)
+            {
+                throw refused;
+            }
+
+            string operation = startInfo.Sandbox is null ? "start supervised child" : "start sandboxed child";
+            SupervisorSocketException failure = SocketErrors.Create(status, errno, operation, startInfo.Program);
             throw new SupervisedChildStartException(failure.Message, failure.Error, failure.Errno, startInfo.Program);
         }
 
-        return new SupervisedChild(pid, SupervisorSocket.FromAcceptedHandle(supervisorEnd));
+        return new SupervisedChild(pid, SupervisorSocket.FromAcceptedHandle(supervisorEnd)) { Sandbox = sandbox };
     }
 
     /// <summary>Reaps the child if it has ended, without waiting.</summary>

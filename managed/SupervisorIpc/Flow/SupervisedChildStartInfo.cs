@@ -43,4 +43,10 @@ public sealed class SupervisedChildStartInfo
     /// <see cref="SupervisorClient.FromEnvironment"/> fills it into every request; null passes none.
     /// </summary>
     public string? SessionId { get; set; }
+
+    /// <summary>
+    /// The sandbox the child starts in (Linux: Landlock), or null (the default) for an ordinary child that can open
+    /// any file its user can. On macOS a sandboxed start is not supported.
+    /// </summary>
+    public SandboxOptions? Sandbox { get; set; }
 }

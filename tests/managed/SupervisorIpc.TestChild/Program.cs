@@ -6,6 +6,7 @@ using SupervisorIpc;
 
 // usage: SupervisorIpc.TestChild grant <socket-path> <file-path> <request-id>
 //        SupervisorIpc.TestChild grant-inherited <file-path> <report-path>
+//        SupervisorIpc.TestChild sandboxed <file-path>
 // grant-inherited asks through the socket inherited from a SupervisedChild start (SUPERVISOR_IPC_FD) with
 // SupervisorClient, and writes "pid=", then "content=" or "denied=" lines to <report-path>.
 // grant connects to a supervisor bound at <socket-path>, asks for read access to <file-path>, takes the
@@ -28,6 +29,35 @@ if (args.Length == 3 && args[0] == "grant-inherited")
         report.WriteLine($"denied={denied.Reason}");
     }
 
+    return 0;
+}
+
+// sandboxed <file-path>: started inside a sandbox; opens <file-path> itself (which the kernel should refuse), then
+// reads the descriptor the supervisor sends over the inherited socket, and answers with one frame
+// "direct=<ok|EACCES|error>;granted=<content>".
+if (args.Length == 2 && args[0] == "sandboxed")
+{
+    string direct;
+    try
+    {
+        using FileStream opened = File.OpenRead(args[1]);
+        direct = "ok";
+    }
+    catch (UnauthorizedAccessException)
+    {
+        direct = "EACCES";
+    }
+    catch (IOException error)
+    {
+        direct = error.GetType().Name;
+    }
+
+    using SupervisorSocket inherited = SupervisorChannel.OpenFromEnvironment();
+    inherited.ReadTimeout = TimeSpan.FromSeconds(30);
+    using SafeFileHandle grantedFile = inherited.ReceiveFileDescriptor();
+    using var grantedStream = new FileStream(grantedFile, FileAccess.Read);
+    using var grantedReader = new StreamReader(grantedStream, Encoding.UTF8);
+    inherited.SendFrame(Encoding.UTF8.GetBytes($"direct={direct};granted={grantedReader.ReadToEnd()}"));
     return 0;
 }
 
