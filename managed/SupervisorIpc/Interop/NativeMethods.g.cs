@@ -217,6 +217,128 @@ internal struct SvipcReadyEvent
 }
 
 /// <summary>
+/// Access granted beneath one path.
+/// </summary>
+/// <remarks>C size: 16 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct SvipcSandboxPathRule
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 16;
+
+    /// <summary>
+    /// The path (a file or a directory); it must exist when the child is started.
+    /// </summary>
+    public byte* Path;
+
+    /// <summary>
+    /// SVIPC_SANDBOX_READ, _WRITE, ... combined.
+    /// </summary>
+    public uint Access;
+}
+
+/// <summary>
+/// What a sandboxed child may do. The whole filesystem is restricted: outside
+/// its path rules the child can open nothing by path. The description and the
+/// arrays it points to are only read, during the call that receives them.
+/// </summary>
+/// <remarks>C size: 56 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct SvipcSandbox
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 56;
+
+    /// <summary>
+    /// path_rule_count rules (at most SVIPC_SANDBOX_MAX_RULES).
+    /// </summary>
+    public SvipcSandboxPathRule* PathRules;
+
+    /// <summary><c>path_rule_count</c>.</summary>
+    public uint PathRuleCount;
+
+    /// <summary>
+    /// SVIPC_SANDBOX_SCOPE_* combined; 0 leaves abstract sockets and signals unrestricted.
+    /// </summary>
+    public uint Scopes;
+
+    /// <summary>
+    /// SVIPC_SANDBOX_BEST_EFFORT, _RESTRICT_TCP_*, _ALLOW_PROGRAM combined.
+    /// </summary>
+    public uint Flags;
+
+    /// <summary>
+    /// Ports the child may bind with SVIPC_SANDBOX_RESTRICT_TCP_BIND.
+    /// </summary>
+    public ushort* TcpBindPorts;
+
+    /// <summary><c>tcp_bind_port_count</c>.</summary>
+    public uint TcpBindPortCount;
+
+    /// <summary>
+    /// Ports the child may connect to with SVIPC_SANDBOX_RESTRICT_TCP_CONNECT.
+    /// </summary>
+    public ushort* TcpConnectPorts;
+
+    /// <summary><c>tcp_connect_port_count</c>.</summary>
+    public uint TcpConnectPortCount;
+}
+
+/// <summary>
+/// What the kernel enforces on a sandboxed child, for the audit.
+/// </summary>
+/// <remarks>C size: 48 bytes.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SvipcSandboxReport
+{
+    /// <summary>The size the C compiler gave the struct (LP64).</summary>
+    internal const int NativeSize = 48;
+
+    /// <summary>
+    /// Landlock ABI version used; 0 when none (no Landlock: nothing is enforced).
+    /// </summary>
+    public int Abi;
+
+    /// <summary>
+    /// 1 when the child was restricted (abi &gt; 0), else 0.
+    /// </summary>
+    public int Enforced;
+
+    /// <summary>
+    /// Landlock filesystem access bits the domain handles (denied outside the rules).
+    /// </summary>
+    public nuint HandledAccessFs;
+
+    /// <summary>
+    /// Landlock network access bits the domain handles.
+    /// </summary>
+    public nuint HandledAccessNet;
+
+    /// <summary>
+    /// Landlock scope bits the domain enforces.
+    /// </summary>
+    public nuint Scoped;
+
+    /// <summary>
+    /// SVIPC_SANDBOX_* access rights the kernel cannot withhold, so the child has them everywhere.
+    /// </summary>
+    public uint UnrestrictedAccess;
+
+    /// <summary>
+    /// SVIPC_SANDBOX_SCOPE_* asked for and not enforced.
+    /// </summary>
+    public uint UnenforcedScopes;
+
+    /// <summary>
+    /// SVIPC_SANDBOX_RESTRICT_TCP_* asked for and not enforced.
+    /// </summary>
+    public uint UnenforcedFlags;
+
+    /// <summary><c>reserved</c>.</summary>
+    public uint Reserved;
+}
+
+/// <summary>
 /// UTF-8 text of a given length; not NUL-terminated.
 /// </summary>
 /// <remarks>C size: 16 bytes.</remarks>
@@ -541,6 +663,81 @@ internal static unsafe partial class NativeMethods
     /// The peer is gone in both directions (or the socket failed): an answer can no longer reach it.
     /// </summary>
     internal const int ReadyHangUp = 4;
+
+    /// <summary>
+    /// svipc_sandbox_path_rule access: read files and list directories beneath the path.
+    /// </summary>
+    internal const int SandboxRead = 1;
+
+    /// <summary>
+    /// Write to files beneath the path, and truncate them (truncation is withheld from Landlock ABI 3).
+    /// </summary>
+    internal const int SandboxWrite = 2;
+
+    /// <summary>
+    /// Execute files beneath the path (a program and its dynamic loader and libraries need it).
+    /// </summary>
+    internal const int SandboxExecute = 4;
+
+    /// <summary>
+    /// Make regular files, directories, symlinks, sockets and FIFOs beneath the path; link or move files into it (ABI 2).
+    /// </summary>
+    internal const int SandboxCreate = 8;
+
+    /// <summary>
+    /// Remove files and directories beneath the path (and move them out of it).
+    /// </summary>
+    internal const int SandboxRemove = 16;
+
+    /// <summary>
+    /// ioctl on character and block devices opened beneath the path (withheld from Landlock ABI 5).
+    /// </summary>
+    internal const int SandboxDeviceIoctl = 32;
+
+    /// <summary>
+    /// Every access right above. Making device nodes is never granted.
+    /// </summary>
+    internal const int SandboxAllAccess = 63;
+
+    /// <summary>
+    /// svipc_sandbox scopes: no connect to an abstract Unix socket made outside the sandbox (Landlock ABI 6).
+    /// </summary>
+    internal const int SandboxScopeAbstractUnixSocket = 1;
+
+    /// <summary>
+    /// No signal to a process outside the sandbox (Landlock ABI 6).
+    /// </summary>
+    internal const int SandboxScopeSignal = 2;
+
+    /// <summary>
+    /// svipc_sandbox flags: start even where the kernel cannot enforce all of the
+    /// description (no Landlock, or an ABI without a feature asked for), and say in
+    /// the report what was not enforced. Without it such a start is refused.
+    /// </summary>
+    internal const int SandboxBestEffort = 1;
+
+    /// <summary>
+    /// Allow TCP bind only to the ports in tcp_bind_ports (Landlock ABI 4); without it bind is not restricted.
+    /// </summary>
+    internal const int SandboxRestrictTcpBind = 2;
+
+    /// <summary>
+    /// Allow TCP connect only to the ports in tcp_connect_ports (Landlock ABI 4); without it connect is not restricted.
+    /// </summary>
+    internal const int SandboxRestrictTcpConnect = 4;
+
+    /// <summary>
+    /// Add the rules a program needs to start: read and execute beneath the
+    /// program's directory, its ELF interpreter's directory and the system library
+    /// directories that exist (/lib, /lib64, /usr/lib, /usr/lib64, /usr/local/lib),
+    /// and read of /etc/ld.so.cache.
+    /// </summary>
+    internal const int SandboxAllowProgram = 8;
+
+    /// <summary>
+    /// Most path rules, and most ports in each port list, a description may hold.
+    /// </summary>
+    internal const int SandboxMaxRules = 256;
 
     /// <summary>
     /// SupervisorMessage variants (svipc_message.kind).
@@ -1191,6 +1388,46 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "svipc_event_port_wait", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus EventPortWait(int port, SvipcReadyEvent* events, int capacity, int timeoutMs, int* count);
+
+    /// <summary>
+    /// The Landlock ABI version this kernel offers (1..7 and later), or 0 when it has
+    /// none or has it disabled. SVIPC_OK on Linux; SVIPC_UNSUPPORTED elsewhere.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_sandbox_abi", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus SandboxAbi(int* abi);
+
+    /// <summary>
+    /// For tests: makes this process act as if the kernel offered at most Landlock
+    /// ABI abi (0: no Landlock). A negative value removes the limit. Process-wide.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_sandbox_limit_abi_for_testing", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus SandboxLimitAbiForTesting(int abi);
+
+    /// <summary>
+    /// Starts program as svipc_spawn does (same arguments, same guarantees: only
+    /// 0, 1, 2 and child_fd open in the child, default signal state, the errno of a
+    /// failed exec reported), inside the sandbox that sandbox describes.
+    ///
+    /// The Landlock ruleset is built here, in this process; between fork and exec
+    /// the child makes only system calls: it sets no_new_privs, restricts itself
+    /// and executes program, so the program must be readable and executable under
+    /// the rules (SVIPC_SANDBOX_ALLOW_PROGRAM adds what a dynamically linked
+    /// program needs; an interpreter such as dotnet needs its own directory too).
+    /// A program the rules do not allow fails with errno EACCES.
+    ///
+    /// When the kernel cannot enforce the whole description and the flags lack
+    /// SVIPC_SANDBOX_BEST_EFFORT, nothing is started: SVIPC_UNSUPPORTED with errno
+    /// ENOSYS (no Landlock) or EOPNOTSUPP (a feature needs a later ABI). A path of a
+    /// rule that cannot be opened gives SVIPC_SYSTEM_ERROR with its errno; an
+    /// invalid description SVIPC_INVALID_ARGUMENT. report, when not null, is
+    /// written on SVIPC_OK and on SVIPC_UNSUPPORTED. On macOS: SVIPC_UNSUPPORTED
+    /// with errno ENOSYS (Seatbelt is not implemented).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_spawn_sandboxed", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus SpawnSandboxed(SvipcSandbox* sandbox, [MarshalAs(UnmanagedType.LPUTF8Str)] string? program, byte** argv, byte** envp, int childFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string? fdVariable, out SvipcSocketHandle supervisorEnd, int* pid, SvipcSandboxReport* report);
 
     /// <summary>
     /// Static, English, never-null description of an SVIPC_FORMAT_* value.
