@@ -134,8 +134,8 @@ package_arm64_exec_works() {
 
 # Tests that cannot be run under plain qemu-user, with the reason. They run on every
 # native build; here they are reported as not run, never counted as passed.
-#  - flow.test_spawn.*, flow.test_c_child_flow.*, messages.doc_example.*: exec a child program (needs binfmt_misc).
-PACKAGE_QEMU_EXEC_TESTS='^flow\.test_spawn\.|^flow\.test_c_child_flow\.|^messages\.doc_example\.'
+#  - flow.test_spawn.*, flow.test_sandbox.*, flow.test_c_child_flow.*, messages.doc_example.*: exec a child program (needs binfmt_misc).
+PACKAGE_QEMU_EXEC_TESTS='^flow\.test_spawn\.|^flow\.test_sandbox\.|^flow\.test_c_child_flow\.|^messages\.doc_example\.'
 #  - native.test_protocol_violations, hostile.fd_attacks, hostile.fd_hygiene and the fuzz
 #    replays of the receive path: they send more descriptors than the receiver has room
 #    for and check that MSG_CTRUNC is reported and nothing stays open. qemu-user (7.2) receives into a larger control
