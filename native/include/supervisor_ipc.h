@@ -90,6 +90,12 @@ typedef enum svipc_status
     SVIPC_NOT_CONFINED = 16,
     /** A payload is not a valid protocol message (the serde_json rules); the frame was consumed, the stream is in step. */
     SVIPC_MALFORMED_MESSAGE = 17,
+    /**
+     * Non-blocking mode (svipc_set_nonblocking): the call cannot go on without waiting. A receive keeps what
+     * arrived so far; a send accepted nothing of its frame; an accept found no connection. Wait for readiness
+     * of svipc_fd() (writability for a send: then svipc_flush), and call again.
+     */
+    SVIPC_WOULD_BLOCK = 18,
 } svipc_status;
 
 /** Opaque socket object: owns a descriptor, its framing state and, when bound, its path. */
@@ -148,9 +154,11 @@ SVIPC_API svipc_status svipc_pair(svipc_socket** supervisor_end, svipc_socket** 
 SVIPC_API svipc_status svipc_bind(const char* path, svipc_socket** listener);
 
 /**
- * Accepts one connection on a socket made by svipc_bind. timeout_ms: 0 polls,
- * SVIPC_INFINITE_TIMEOUT blocks, a positive value waits at most that long
- * (SVIPC_TIMEOUT when it expires).
+ * Accepts one connection on a socket made by svipc_bind. timeout_ms: 0 takes a
+ * queued connection or returns SVIPC_TIMEOUT at once, SVIPC_INFINITE_TIMEOUT blocks,
+ * a positive value waits at most that long (SVIPC_TIMEOUT when it expires). On a
+ * listener in non-blocking mode timeout_ms is not used: no queued connection gives
+ * SVIPC_WOULD_BLOCK. The accepted connection starts in blocking mode.
  */
 SVIPC_API svipc_status svipc_accept(svipc_socket* listener, int32_t timeout_ms, svipc_socket** connection);
 
@@ -287,6 +295,50 @@ SVIPC_API svipc_status svipc_get_send_timeout(const svipc_socket* socket, int32_
  */
 SVIPC_API svipc_status svipc_set_wait_in_poll(svipc_socket* socket, int32_t enabled);
 
+/* ---- Non-blocking mode (event loops) ----------------------------------------------------- */
+
+/**
+ * enabled = 1 switches the socket (a connection, or a listener from svipc_bind) to
+ * non-blocking mode for a caller that waits for readiness of svipc_fd() in its own
+ * epoll/kqueue/poll/libuv loop; 0 switches back. The mode belongs to the object: each
+ * call passes MSG_DONTWAIT and the descriptor's O_NONBLOCK flag is left as it is.
+ * Switching keeps buffered input and unsent output. In non-blocking mode:
+ * - A receive (frames, descriptors, messages, responses) returns SVIPC_WOULD_BLOCK
+ *   when what it needs has not fully arrived. Everything already read (part of a frame,
+ *   a descriptor) is kept for the next call and nothing is misparsed. Read timeouts do
+ *   not apply. Receive until SVIPC_WOULD_BLOCK, then wait for readability: what is
+ *   buffered then is an incomplete frame that only more input completes. A loop that
+ *   stops after one frame instead checks svipc_has_buffered_input before it waits: a
+ *   frame read ahead does not make the descriptor readable.
+ * - A send (frames, descriptors, messages, responses, the supervisor's answers) returns
+ *   SVIPC_OK when the frame was accepted: written whole, or written in part with the
+ *   rest kept by the socket (svipc_has_pending_output gives 1 until svipc_flush or a
+ *   later send writes it). It returns SVIPC_WOULD_BLOCK when nothing of the frame was
+ *   accepted, because earlier output is still pending or the kernel took no byte: wait
+ *   for writability, call svipc_flush, then send again. A frame is never left half
+ *   written. svipc_grant's descriptor and Decision are accepted together or not at all.
+ * - svipc_accept returns SVIPC_WOULD_BLOCK when no connection is queued.
+ * - svipc_request_access and svipc_open_url, which wait for an answer, refuse the socket.
+ * Like the other calls in one direction, receives run on one thread and sends on one.
+ */
+SVIPC_API svipc_status svipc_set_nonblocking(svipc_socket* socket, int32_t enabled);
+
+/** 1 when the socket is in non-blocking mode, else 0 (also for NULL). */
+SVIPC_API int32_t svipc_is_nonblocking(const svipc_socket* socket);
+
+/**
+ * Writes output a non-blocking send accepted but could not write yet. SVIPC_OK when
+ * nothing is pending any more (at once when nothing was), SVIPC_WOULD_BLOCK when some
+ * remains; other errors as for svipc_send_frame (the rest is then dropped and the
+ * sending direction is SVIPC_DESYNCHRONIZED). In blocking mode it writes what is pending
+ * the way a blocking send does; nothing is pending unless the socket was non-blocking
+ * before. Call it from the sending thread.
+ */
+SVIPC_API svipc_status svipc_flush(svipc_socket* socket);
+
+/** 1 when output accepted by a non-blocking send is still waiting to be written, else 0. */
+SVIPC_API int32_t svipc_has_pending_output(const svipc_socket* socket);
+
 /* ==== Supervised children, listeners and confined opens ====================================
  * Starting a child with its end of a pair inherited, opening that end in the
  * child, a listener for short-lived connections by path that authenticates
@@ -390,6 +442,9 @@ SVIPC_API svipc_status svipc_listener_set_connection_timeout(svipc_listener* lis
 /** The listening descriptor, readable when a connection is waiting; still owned by the listener. */
 SVIPC_API int32_t svipc_listener_fd(const svipc_listener* listener);
 
+/** svipc_set_nonblocking for the listener's socket: svipc_listener_accept then returns SVIPC_WOULD_BLOCK. */
+SVIPC_API svipc_status svipc_listener_set_nonblocking(svipc_listener* listener, int32_t enabled);
+
 /**
  * Accepts one connection. timeout_ms: 0 polls (SVIPC_TIMEOUT when none is
  * waiting; for use from a poll loop on svipc_listener_fd), SVIPC_INFINITE_TIMEOUT
@@ -397,7 +452,8 @@ SVIPC_API int32_t svipc_listener_fd(const svipc_listener* listener);
  * the allow-list gives SVIPC_PEER_REJECTED: its connection is already closed and
  * *peer is written anyway, so the caller can log it and accept again. On
  * SVIPC_OK *connection has the listener's read timeout and *peer its credentials.
- * peer may be null.
+ * peer may be null. A non-blocking listener (svipc_listener_set_nonblocking) gives
+ * SVIPC_WOULD_BLOCK when no connection is waiting, whatever timeout_ms says.
  */
 SVIPC_API svipc_status svipc_listener_accept(svipc_listener* listener, int32_t timeout_ms,
                                              svipc_socket** connection, svipc_peer_credentials* peer);

@@ -220,7 +220,8 @@ SVIPC_API svipc_status svipc_recv_response(svipc_socket* socket, svipc_response*
  * until its next receive call) and *fd the granted descriptor (close-on-exec, the
  * caller's) or -1 when not granted. A UrlOpened answer, or a grant without a descriptor,
  * gives SVIPC_PROTOCOL_VIOLATION; a malformed answer SVIPC_MALFORMED_MESSAGE.
- * Strings must be NUL-terminated UTF-8.
+ * Strings must be NUL-terminated UTF-8. It waits for the answer itself, so a socket in
+ * non-blocking mode (svipc_set_nonblocking) gives SVIPC_INVALID_ARGUMENT and nothing is sent.
  */
 SVIPC_API svipc_status svipc_request_access(svipc_socket* socket, const char* path, int32_t access,
                                             const char* reason, const char* session_id, int32_t timeout_ms,

@@ -286,6 +286,12 @@ svipc_status svipc_accept(svipc_socket* listener, int32_t timeout_ms, svipc_sock
         {
             return svipc_status_from_errno(listener, errno);
         }
+        if (svipc_in_nonblocking_mode(listener))
+        {
+            /* The caller's loop waits for the listener to become readable; timeout_ms does not apply. */
+            errno = EAGAIN;
+            return SVIPC_WOULD_BLOCK;
+        }
         int wait = 0;
         if (!time_left(timeout_ms, deadline, &wait))
         {

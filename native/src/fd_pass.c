@@ -2,15 +2,7 @@
 #include "svipc_internal.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/uio.h>
-
-#if defined(MSG_NOSIGNAL)
-#define SVIPC_SEND_FLAGS MSG_NOSIGNAL
-#else
-#define SVIPC_SEND_FLAGS 0
-#endif
 
 static svipc_status send_fd_unrecorded(svipc_socket* socket, int32_t fd)
 {
@@ -26,57 +18,15 @@ static svipc_status send_fd_unrecorded(svipc_socket* socket, int32_t fd)
     {
         return SVIPC_DESYNCHRONIZED;
     }
-    union
-    {
-        struct cmsghdr align;
-        uint8_t bytes[CMSG_SPACE(sizeof(int))];
-    } control;
-    memset(&control, 0, sizeof(control));
-    uint8_t carrier = 0;
-    struct iovec vector = { .iov_base = &carrier, .iov_len = 1 };
-    struct msghdr message;
-    memset(&message, 0, sizeof(message));
-    message.msg_iov = &vector;
-    message.msg_iovlen = 1;
-    message.msg_control = control.bytes;
-    message.msg_controllen = sizeof(control.bytes);
-    struct cmsghdr* header = CMSG_FIRSTHDR(&message);
-    header->cmsg_level = SOL_SOCKET;
-    header->cmsg_type = SCM_RIGHTS;
-    header->cmsg_len = CMSG_LEN(sizeof(int));
-    int descriptor = fd;
-    memcpy(CMSG_DATA(header), &descriptor, sizeof(descriptor));
-
+    const bool nonblocking = svipc_in_nonblocking_mode(socket);
     svipc_call_clock clock = svipc_start_call_clock(socket, SO_SNDTIMEO);
-    for (;;)
+    svipc_status status = svipc_finish_unsent_output(socket, nonblocking, &clock);
+    if (status != SVIPC_OK)
     {
-        ssize_t sent = sendmsg(socket->fd, &message, SVIPC_SEND_FLAGS);
-        if (sent == 1)
-        {
-            return SVIPC_OK;
-        }
-        if (sent < 0 && errno == EINTR)
-        {
-            svipc_status status = svipc_wait_for_remaining(socket, SO_SNDTIMEO, POLLOUT, &clock);
-            if (status != SVIPC_OK)
-            {
-                return status;
-            }
-            continue;
-        }
-        int error = sent < 0 ? errno : EIO;
-        if (error == EBADF)
-        {
-            /* fd is not open: the kernel refused the SCM_RIGHTS message before sending anything. */
-            return SVIPC_INVALID_ARGUMENT;
-        }
-        if (error == EPIPE || error == ECONNRESET)
-        {
-            errno = error;
-            return svipc_is_shut_down(socket) ? SVIPC_SHUT_DOWN : SVIPC_CLOSED;
-        }
-        return svipc_status_from_errno(socket, error);
+        /* Nothing of this carrier was accepted. */
+        return status;
     }
+    return svipc_write_carrier(socket, nonblocking, fd, &clock);
 }
 
 static svipc_status recv_fd_unrecorded(svipc_socket* socket, int32_t* fd)

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static svipc_status send_decision(svipc_socket* socket, svipc_string request_id, int32_t kind, svipc_string reason)
+static svipc_response decision(svipc_string request_id, int32_t kind, svipc_string reason)
 {
     svipc_response response;
     memset(&response, 0, sizeof(response));
@@ -19,6 +19,12 @@ static svipc_status send_decision(svipc_socket* socket, svipc_string request_id,
     response.as.decision.request_id = request_id;
     response.as.decision.decision.kind = kind;
     response.as.decision.decision.reason = reason;
+    return response;
+}
+
+static svipc_status send_decision(svipc_socket* socket, svipc_string request_id, int32_t kind, svipc_string reason)
+{
+    svipc_response response = decision(request_id, kind, reason);
     return svipc_send_response(socket, &response);
 }
 
@@ -103,6 +109,9 @@ svipc_status svipc_grant(svipc_socket* socket, const svipc_capability_request* r
     {
         return status;
     }
+    /* The descriptor is out (or, non-blocking, accepted): its Decision must follow, so a full socket keeps it unsent
+     * rather than refusing it (svipc_flush sends it). */
     svipc_string none = { NULL, 0 };
-    return send_decision(socket, request->request_id, SVIPC_DECISION_GRANTED, none);
+    svipc_response granted = decision(request->request_id, SVIPC_DECISION_GRANTED, none);
+    return svipc_send_response_accepted(socket, &granted);
 }

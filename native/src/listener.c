@@ -79,6 +79,16 @@ SVIPC_API int32_t svipc_listener_fd(const svipc_listener* listener)
     return listener != NULL ? svipc_fd(listener->socket) : -1;
 }
 
+SVIPC_API svipc_status svipc_listener_set_nonblocking(svipc_listener* listener, int32_t enabled)
+{
+    if (listener == NULL)
+    {
+        errno = EINVAL;
+        return SVIPC_INVALID_ARGUMENT;
+    }
+    return svipc_set_nonblocking(listener->socket, enabled);
+}
+
 static int is_allowed(const svipc_listener* listener, uint32_t uid)
 {
     for (uint32_t i = 0; i < listener->allowed_count; i++)

@@ -40,7 +40,7 @@ svipc_status svipc_send_message(svipc_socket* socket, const svipc_message* messa
     return status == SVIPC_OK ? svipc_send_frame(socket, buffer, length) : status;
 }
 
-svipc_status svipc_send_response(svipc_socket* socket, const svipc_response* response)
+static svipc_status send_response_frame(svipc_socket* socket, const svipc_response* response, bool accept_whole)
 {
     if (socket == NULL || response == NULL || socket->is_listener)
     {
@@ -53,7 +53,21 @@ svipc_status svipc_send_response(svipc_socket* socket, const svipc_response* res
     {
         status = svipc_encode_response(response, buffer, SVIPC_MAX_PAYLOAD, &length);
     }
-    return status == SVIPC_OK ? svipc_send_frame(socket, buffer, length) : status;
+    if (status != SVIPC_OK)
+    {
+        return status;
+    }
+    return accept_whole ? svipc_send_frame_accepted(socket, buffer, length) : svipc_send_frame(socket, buffer, length);
+}
+
+svipc_status svipc_send_response(svipc_socket* socket, const svipc_response* response)
+{
+    return send_response_frame(socket, response, false);
+}
+
+svipc_status svipc_send_response_accepted(svipc_socket* socket, const svipc_response* response)
+{
+    return send_response_frame(socket, response, true);
 }
 
 /*

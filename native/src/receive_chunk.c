@@ -101,7 +101,9 @@ svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, siz
                                  svipc_call_clock* clock)
 {
     memset(arrival, 0, sizeof(*arrival));
-    if (!clock->made_progress && atomic_load_explicit(&socket->wait_in_poll, memory_order_relaxed))
+    /* Non-blocking: the caller's event loop owns waiting and time; a read that finds nothing says so. */
+    const bool nonblocking = svipc_in_nonblocking_mode(socket);
+    if (!nonblocking && !clock->made_progress && atomic_load_explicit(&socket->wait_in_poll, memory_order_relaxed))
     {
         svipc_status status = wait_in_poll(socket, clock);
         if (status != SVIPC_OK)
@@ -110,7 +112,7 @@ svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, siz
         }
     }
     /* After progress the kernel must not wait a full timeout again: see svipc_wait_for_remaining. */
-    const int flags = SVIPC_RECEIVE_FLAGS | (clock->made_progress ? MSG_DONTWAIT : 0);
+    const int flags = SVIPC_RECEIVE_FLAGS | (nonblocking || clock->made_progress ? MSG_DONTWAIT : 0);
     for (;;)
     {
         if (svipc_is_shut_down(socket))
@@ -131,6 +133,14 @@ svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, siz
         if (received < 0)
         {
             bool would_block = errno == EAGAIN || errno == EWOULDBLOCK;
+            if (nonblocking && (errno == EINTR || would_block))
+            {
+                if (errno == EINTR)
+                {
+                    continue;
+                }
+                return svipc_is_shut_down(socket) ? SVIPC_SHUT_DOWN : SVIPC_WOULD_BLOCK;
+            }
             if (errno == EINTR || (would_block && clock->made_progress))
             {
                 svipc_status status = svipc_wait_for_remaining(socket, SO_RCVTIMEO, POLLIN, clock);

@@ -88,10 +88,17 @@ static bool valid_timeout(int32_t timeout_ms)
     return timeout_ms > 0 || timeout_ms == SVIPC_INFINITE_TIMEOUT;
 }
 
+/* These calls wait for the answer themselves: a socket driven by an event loop cannot be handed to them. */
+static bool can_wait(const svipc_socket* socket)
+{
+    return !svipc_in_nonblocking_mode(socket);
+}
+
 svipc_status svipc_request_access(svipc_socket* socket, const char* path, int32_t access, const char* reason,
                                   const char* session_id, int32_t timeout_ms, int32_t* fd, svipc_decision* decision)
 {
-    if (socket == NULL || path == NULL || fd == NULL || decision == NULL || !valid_timeout(timeout_ms) ||
+    if (socket == NULL || !can_wait(socket) || path == NULL || fd == NULL || decision == NULL ||
+        !valid_timeout(timeout_ms) ||
         access < SVIPC_ACCESS_READ || access > SVIPC_ACCESS_READ_WRITE)
     {
         return SVIPC_INVALID_ARGUMENT;
@@ -145,7 +152,7 @@ svipc_status svipc_request_access(svipc_socket* socket, const char* path, int32_
 svipc_status svipc_open_url(svipc_socket* socket, const char* url, const char* session_id, int32_t timeout_ms,
                             int32_t* success, svipc_string* error)
 {
-    if (socket == NULL || url == NULL || success == NULL || !valid_timeout(timeout_ms))
+    if (socket == NULL || !can_wait(socket) || url == NULL || success == NULL || !valid_timeout(timeout_ms))
     {
         return SVIPC_INVALID_ARGUMENT;
     }

@@ -22,6 +22,7 @@ svipc_status svipc_socket_wrap(int fd, bool is_listener, svipc_socket** result)
     atomic_init(&socket->receive_timed, svipc_has_kernel_timeout(fd, SO_RCVTIMEO));
     atomic_init(&socket->send_timed, svipc_has_kernel_timeout(fd, SO_SNDTIMEO));
     atomic_init(&socket->wait_in_poll, false);
+    atomic_init(&socket->nonblocking, false);
     socket->pending_fd = SVIPC_NO_DESCRIPTOR_VALUE;
     socket->carrier_fd = SVIPC_NO_DESCRIPTOR_VALUE;
     socket->bind_lock_fd = SVIPC_NO_DESCRIPTOR_VALUE;
@@ -184,6 +185,7 @@ void svipc_close(svipc_socket* socket)
         svipc_release_bind_lock(NULL, socket->bind_lock_fd, false);
     }
     svipc_release_receive_state(socket);
+    svipc_release_send_state(socket);
     svipc_close_preserving_errno(socket->wake_read_fd);
     svipc_close_preserving_errno(socket->wake_write_fd);
     free(socket->message_buffer);

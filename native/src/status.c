@@ -11,6 +11,7 @@ _Static_assert(offsetof(svipc_peer_credentials, gid) == 8, "svipc_peer_credentia
 _Static_assert(SVIPC_MAX_PAYLOAD == 65536, "the protocol fixes the payload limit at 64 KiB");
 _Static_assert(SVIPC_FRAME_HEADER_SIZE == 4, "the protocol fixes a 4-byte length prefix");
 _Static_assert(SVIPC_SHUT_DOWN == 14, "status values are stable across releases");
+_Static_assert(SVIPC_WOULD_BLOCK == 18, "status values are stable across releases");
 
 uint32_t svipc_version(void)
 {
@@ -39,6 +40,7 @@ const char* svipc_status_message(svipc_status status)
         case SVIPC_PEER_REJECTED: return "the peer's uid is not allowed";
         case SVIPC_NOT_CONFINED: return "the opened file is outside the allowed roots";
         case SVIPC_MALFORMED_MESSAGE: return "the payload is not a valid protocol message";
+        case SVIPC_WOULD_BLOCK: return "the operation would block: wait for readiness, then call again";
     }
     return "unknown status";
 }

@@ -67,11 +67,19 @@ struct svipc_socket
     /* svipc_set_wait_in_poll: a receive call waits for data in poll(POLLIN) before its first read. */
     atomic_bool wait_in_poll;
 
+    /* svipc_set_nonblocking: calls never wait; MSG_DONTWAIT per call, the descriptor's own flags are left alone. */
+    atomic_bool nonblocking;
+
     /* Send direction: touched only by the (single) sending thread. */
     bool send_desynchronized;
     int32_t last_send_errno;
     /* svipc_send_message / svipc_send_response encode here (SVIPC_MAX_PAYLOAD bytes, allocated by the first). */
     uint8_t* message_buffer;
+    /* A non-blocking send accepted but not yet written (unsent_output.c): bytes [unsent_start, unsent_end) of
+     * unsent_bytes, allocated only while some are left. */
+    uint8_t* unsent_bytes;
+    uint32_t unsent_start;
+    uint32_t unsent_end;
 
     /* Receive direction: touched only by the (single) receiving thread. */
     bool receive_desynchronized;
@@ -135,6 +143,9 @@ void svipc_release_unwanted_descriptor(int fd);
 svipc_status svipc_socket_wrap(int fd, bool is_listener, svipc_socket** result);
 bool svipc_is_shut_down(const svipc_socket* socket);
 
+/* nonblocking.c */
+bool svipc_in_nonblocking_mode(const svipc_socket* socket);
+
 /* socket_path.c */
 svipc_status svipc_make_address(const char* path, struct sockaddr_un* address, socklen_t* address_length);
 
@@ -171,6 +182,34 @@ bool svipc_has_kernel_timeout(int fd, int timeout_option);
 /* last_errno.c: keep errno of a failed transfer in the socket, per direction (svipc_last_*_errno). */
 svipc_status svipc_record_send_errno(svipc_socket* socket, svipc_status status);
 svipc_status svipc_record_receive_errno(svipc_socket* socket, svipc_status status);
+
+/*
+ * stream_write.c: the sendmsg calls. Writes first + second from byte *sent on, advancing *sent. Non-blocking it
+ * never waits: SVIPC_WOULD_BLOCK once the kernel takes no more.
+ */
+svipc_status svipc_write_stream(svipc_socket* socket, bool nonblocking, const uint8_t* first, size_t first_length,
+                                const uint8_t* second, size_t second_length, size_t* sent, svipc_call_clock* clock);
+/* One SCM_RIGHTS descriptor on its one-byte carrier: sent whole or not at all. */
+svipc_status svipc_write_carrier(svipc_socket* socket, bool nonblocking, int fd, svipc_call_clock* clock);
+
+/* unsent_output.c */
+/* Keeps first + second from byte sent on as unsent output; there must be none yet. */
+svipc_status svipc_keep_unsent(svipc_socket* socket, const uint8_t* first, size_t first_length, const uint8_t* second,
+                               size_t second_length, size_t sent);
+bool svipc_has_unsent_output(const svipc_socket* socket);
+/*
+ * Writes what is unsent (blocking or not). SVIPC_OK when nothing is left; SVIPC_WOULD_BLOCK or SVIPC_TIMEOUT keep
+ * the rest; any other failure drops it and desynchronizes the sending direction.
+ */
+svipc_status svipc_finish_unsent_output(svipc_socket* socket, bool nonblocking, svipc_call_clock* clock);
+void svipc_release_send_state(svipc_socket* socket);
+
+/* frame_send.c: as svipc_send_frame, but a non-blocking socket with no room keeps the whole frame unsent instead of
+ * refusing it (for a frame that must follow what was just sent; requires no unsent output before it). */
+svipc_status svipc_send_frame_accepted(svipc_socket* socket, const uint8_t* payload, uint32_t length);
+
+/* message_socket.c: svipc_send_response through svipc_send_frame_accepted. */
+svipc_status svipc_send_response_accepted(svipc_socket* socket, const svipc_response* response);
 
 /* receive_chunk.c */
 svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival,

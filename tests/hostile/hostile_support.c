@@ -68,6 +68,7 @@ const char* hostile_status_name(svipc_status status)
         case SVIPC_SYSTEM_ERROR: return "SVIPC_SYSTEM_ERROR";
         case SVIPC_BUFFER_TOO_SMALL: return "SVIPC_BUFFER_TOO_SMALL";
         case SVIPC_SHUT_DOWN: return "SVIPC_SHUT_DOWN";
+        case SVIPC_WOULD_BLOCK: return "SVIPC_WOULD_BLOCK";
         default: break;
     }
     return svipc_status_message(status);

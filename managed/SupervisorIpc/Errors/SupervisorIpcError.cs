@@ -56,4 +56,10 @@ public enum SupervisorIpcError
     /// <see cref="SupervisorMessageFormatException"/>).
     /// </summary>
     MalformedMessage = 17,
+
+    /// <summary>
+    /// A native call on a socket in non-blocking mode could not go on without waiting (the C API's event-loop mode);
+    /// what was received so far is kept, and a refused send accepted nothing.
+    /// </summary>
+    WouldBlock = 18,
 }

@@ -103,6 +103,13 @@ internal enum SvipcStatus : uint
     /// A payload is not a valid protocol message (the serde_json rules); the frame was consumed, the stream is in step.
     /// </summary>
     MalformedMessage = 17,
+
+    /// <summary>
+    /// Non-blocking mode (svipc_set_nonblocking): the call cannot go on without waiting. A receive keeps what
+    /// arrived so far; a send accepted nothing of its frame; an accept found no connection. Wait for readiness
+    /// of svipc_fd() (writability for a send: then svipc_flush), and call again.
+    /// </summary>
+    WouldBlock = 18,
 }
 
 /// <summary>
@@ -864,9 +871,11 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus Bind([MarshalAs(UnmanagedType.LPUTF8Str)] string? path, out SvipcSocketHandle listener);
 
     /// <summary>
-    /// Accepts one connection on a socket made by svipc_bind. timeout_ms: 0 polls,
-    /// SVIPC_INFINITE_TIMEOUT blocks, a positive value waits at most that long
-    /// (SVIPC_TIMEOUT when it expires).
+    /// Accepts one connection on a socket made by svipc_bind. timeout_ms: 0 takes a
+    /// queued connection or returns SVIPC_TIMEOUT at once, SVIPC_INFINITE_TIMEOUT blocks,
+    /// a positive value waits at most that long (SVIPC_TIMEOUT when it expires). On a
+    /// listener in non-blocking mode timeout_ms is not used: no queued connection gives
+    /// SVIPC_WOULD_BLOCK. The accepted connection starts in blocking mode.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_accept", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
@@ -1130,6 +1139,60 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus SetWaitInPoll(SvipcSocketHandle socket, int enabled);
 
     /// <summary>
+    /// enabled = 1 switches the socket (a connection, or a listener from svipc_bind) to
+    /// non-blocking mode for a caller that waits for readiness of svipc_fd() in its own
+    /// epoll/kqueue/poll/libuv loop; 0 switches back. The mode belongs to the object: each
+    /// call passes MSG_DONTWAIT and the descriptor's O_NONBLOCK flag is left as it is.
+    /// Switching keeps buffered input and unsent output. In non-blocking mode:
+    /// - A receive (frames, descriptors, messages, responses) returns SVIPC_WOULD_BLOCK
+    ///   when what it needs has not fully arrived. Everything already read (part of a frame,
+    ///   a descriptor) is kept for the next call and nothing is misparsed. Read timeouts do
+    ///   not apply. Receive until SVIPC_WOULD_BLOCK, then wait for readability: what is
+    ///   buffered then is an incomplete frame that only more input completes. A loop that
+    ///   stops after one frame instead checks svipc_has_buffered_input before it waits: a
+    ///   frame read ahead does not make the descriptor readable.
+    /// - A send (frames, descriptors, messages, responses, the supervisor's answers) returns
+    ///   SVIPC_OK when the frame was accepted: written whole, or written in part with the
+    ///   rest kept by the socket (svipc_has_pending_output gives 1 until svipc_flush or a
+    ///   later send writes it). It returns SVIPC_WOULD_BLOCK when nothing of the frame was
+    ///   accepted, because earlier output is still pending or the kernel took no byte: wait
+    ///   for writability, call svipc_flush, then send again. A frame is never left half
+    ///   written. svipc_grant's descriptor and Decision are accepted together or not at all.
+    /// - svipc_accept returns SVIPC_WOULD_BLOCK when no connection is queued.
+    /// - svipc_request_access and svipc_open_url, which wait for an answer, refuse the socket.
+    /// Like the other calls in one direction, receives run on one thread and sends on one.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_set_nonblocking", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus SetNonblocking(SvipcSocketHandle socket, int enabled);
+
+    /// <summary>
+    /// 1 when the socket is in non-blocking mode, else 0 (also for NULL).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_is_nonblocking")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int IsNonblocking(SvipcSocketHandle socket);
+
+    /// <summary>
+    /// Writes output a non-blocking send accepted but could not write yet. SVIPC_OK when
+    /// nothing is pending any more (at once when nothing was), SVIPC_WOULD_BLOCK when some
+    /// remains; other errors as for svipc_send_frame (the rest is then dropped and the
+    /// sending direction is SVIPC_DESYNCHRONIZED). In blocking mode it writes what is pending
+    /// the way a blocking send does; nothing is pending unless the socket was non-blocking
+    /// before. Call it from the sending thread.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_flush", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus Flush(SvipcSocketHandle socket);
+
+    /// <summary>
+    /// 1 when output accepted by a non-blocking send is still waiting to be written, else 0.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_has_pending_output")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int HasPendingOutput(SvipcSocketHandle socket);
+
+    /// <summary>
     /// Starts program with a new connected pair: the child's end becomes descriptor
     /// child_fd in the child, and the environment variable fd_variable (e.g.
     /// SUPERVISOR_IPC_FD=3) tells the child which descriptor that is.
@@ -1212,13 +1275,21 @@ internal static unsafe partial class NativeMethods
     internal static partial int ListenerFd(SvipcListenerHandle listener);
 
     /// <summary>
+    /// svipc_set_nonblocking for the listener's socket: svipc_listener_accept then returns SVIPC_WOULD_BLOCK.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_listener_set_nonblocking", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus ListenerSetNonblocking(SvipcListenerHandle listener, int enabled);
+
+    /// <summary>
     /// Accepts one connection. timeout_ms: 0 polls (SVIPC_TIMEOUT when none is
     /// waiting; for use from a poll loop on svipc_listener_fd), SVIPC_INFINITE_TIMEOUT
     /// blocks, a positive value waits at most that long. A peer whose uid is not in
     /// the allow-list gives SVIPC_PEER_REJECTED: its connection is already closed and
     /// *peer is written anyway, so the caller can log it and accept again. On
     /// SVIPC_OK *connection has the listener's read timeout and *peer its credentials.
-    /// peer may be null.
+    /// peer may be null. A non-blocking listener (svipc_listener_set_nonblocking) gives
+    /// SVIPC_WOULD_BLOCK when no connection is waiting, whatever timeout_ms says.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_listener_accept", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
