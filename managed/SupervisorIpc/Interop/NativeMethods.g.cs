@@ -1589,7 +1589,8 @@ internal static unsafe partial class NativeMethods
     /// until its next receive call) and *fd the granted descriptor (close-on-exec, the
     /// caller's) or -1 when not granted. A UrlOpened answer, or a grant without a descriptor,
     /// gives SVIPC_PROTOCOL_VIOLATION; a malformed answer SVIPC_MALFORMED_MESSAGE.
-    /// Strings must be NUL-terminated UTF-8.
+    /// Strings must be NUL-terminated UTF-8. It waits for the answer itself, so a socket in
+    /// non-blocking mode (svipc_set_nonblocking) gives SVIPC_INVALID_ARGUMENT and nothing is sent.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_request_access", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
