@@ -355,6 +355,9 @@ package_test_native_consumers() {
   [ -f "$pc_dir/supervisor_ipc.pc" ] || die "cmake --install did not install supervisor_ipc.pc"
   [ -n "$(find "$prefix" -name SupervisorIpcConfig.cmake -print -quit)" ] || die "cmake --install did not install SupervisorIpcConfig.cmake"
   [ -n "$(find "$prefix" -name libsupervisor_ipc.a -print -quit)" ] || die "cmake --install did not install the static library"
+  for doc in protocol.md c-api.md; do
+    [ -f "$prefix/share/doc/SupervisorIpc/$doc" ] || die "cmake --install did not install share/doc/SupervisorIpc/$doc"
+  done
 
   log "consumers: C (shared, static) and C++ via find_package(SupervisorIpc)"
   cmake -S "$REPO_ROOT/tests/consumers" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null

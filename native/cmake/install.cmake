@@ -97,3 +97,10 @@ file(RELATIVE_PATH SVIPC_PC_PREFIX_FROM_PCFILEDIR "/prefix/${_svipc_pc_dir}" "/p
 string(REGEX REPLACE "/$" "" SVIPC_PC_PREFIX_FROM_PCFILEDIR "${SVIPC_PC_PREFIX_FROM_PCFILEDIR}")
 configure_file("${CMAKE_CURRENT_LIST_DIR}/supervisor_ipc.pc.in" "${CMAKE_CURRENT_BINARY_DIR}/supervisor_ipc.pc" @ONLY)
 install(FILES "${CMAKE_CURRENT_BINARY_DIR}/supervisor_ipc.pc" DESTINATION "${_svipc_pc_dir}" COMPONENT development)
+
+# The protocol specification and the C reference travel with the headers: a C developer with only the installed
+# package has the wire contract (the header points to it) without a clone of the repository.
+install(FILES
+  "${CMAKE_CURRENT_LIST_DIR}/../../docs/protocol.md"
+  "${CMAKE_CURRENT_LIST_DIR}/../../docs/c-api.md"
+  DESTINATION "${CMAKE_INSTALL_DOCDIR}" COMPONENT development)

@@ -1,7 +1,8 @@
 /*
  * supervisor_ipc — supervisor/child IPC over a Unix domain stream socket.
  *
- * Wire protocol: nono's SupervisorSocket (see PROTOCOL.md): frames of a 4-byte
+ * Wire protocol: nono's SupervisorSocket (see docs/protocol.md, installed as
+ * share/doc/SupervisorIpc/protocol.md): frames of a 4-byte
  * big-endian length followed by at most SVIPC_MAX_PAYLOAD bytes of UTF-8 JSON;
  * one file descriptor passed as SCM_RIGHTS on a one-byte (value 0) carrier.
  *

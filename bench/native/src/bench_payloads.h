@@ -1,6 +1,6 @@
 /*
  * The exact bytes every round-trip and throughput benchmark exchanges: the reference
- * vectors request_read and decision_granted (shared/vectors/wire-vectors.tsv). The C#
+ * vectors request_read and decision_granted (tests/conformance/wire-vectors.tsv). The C#
  * harness encodes its typed messages and checks they produce these same bytes.
  */
 #ifndef BENCH_PAYLOADS_H
