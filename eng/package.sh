@@ -24,6 +24,44 @@ package_version() {
   printf '%s\n' "$version"
 }
 
+# The NuGet package's version: the header's version with a prerelease suffix that names the sources it was packed
+# from, so that a package cache holding an earlier local pack can never stand in for this one:
+#   -dev.<commits on HEAD>.g<commit>           a clean checkout (the same commit always packs the same bytes)
+#   -dev.<commits on HEAD>.g<commit>.w<tree>   uncommitted changes: <tree> is git's id of the working tree's
+#                                              content (tracked and untracked files, .gitignore applied)
+#   -src.<hash>                                no git: a hash of the sources that go into the package
+# SVIPC_RELEASE=1 packs the plain header version (a release, from a tagged commit).
+package_nuget_version() {
+  local version suffix
+  version="$(package_version)"
+  suffix="$(package_version_suffix)"
+  printf '%s%s\n' "$version" "${suffix:+-$suffix}"
+}
+
+package_version_suffix() {
+  [ "${SVIPC_RELEASE:-0}" = 1 ] && return 0
+  if git -C "$REPO_ROOT" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+    local height commit index tree
+    height="$(git -C "$REPO_ROOT" rev-list --count HEAD)"
+    commit="$(git -C "$REPO_ROOT" rev-parse --short=12 HEAD)"
+    # The working tree's content as a tree id, through a throwaway index (the real index is left alone).
+    index="$(mktemp "${TMPDIR:-/tmp}/svipc-index.XXXXXX")"
+    cp "$(git -C "$REPO_ROOT" rev-parse --git-path index)" "$index" 2>/dev/null || rm -f "$index"
+    tree="$(cd "$REPO_ROOT" && GIT_INDEX_FILE="$index" git add -A . >/dev/null 2>&1 && GIT_INDEX_FILE="$index" git write-tree)"
+    rm -f "$index"
+    if [ -n "$tree" ] && [ "$tree" != "$(git -C "$REPO_ROOT" rev-parse 'HEAD^{tree}')" ]; then
+      printf 'dev.%s.g%s.w%s\n' "$height" "$commit" "${tree:0:12}"
+    else
+      printf 'dev.%s.g%s\n' "$height" "$commit"
+    fi
+  else
+    local hash
+    hash="$(cd "$REPO_ROOT" && find managed native Directory.Build.props Directory.Packages.props -type f -print0 |
+      LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)"
+    printf 'src.%s\n' "$hash"
+  fi
+}
+
 package_host_rid() {
   local os arch
   case "$(uname -s)" in
@@ -64,13 +102,16 @@ package_stage_asset() {
     local stale
     for stale in "$PACKAGE_ASSETS_DIR"/*/; do
       [ -d "$stale" ] || continue
-      rm -f "${stale}libsupervisor_ipc.so" "${stale}libsupervisor_ipc.dylib"
+      rm -f "${stale}libsupervisor_ipc.so" "${stale}libsupervisor_ipc.dylib" "${stale}libsupervisor_ipc.a"
       rmdir "$stale" 2>/dev/null || true
     done
     PACKAGE_ASSETS_FRESH=1
   fi
+  # The static library too: NativeAOT links it into the executable (the package's buildTransitive props).
+  [ -f "$lib_dir/libsupervisor_ipc.a" ] || die "no libsupervisor_ipc.a in $lib_dir for $rid"
   mkdir -p "$PACKAGE_ASSETS_DIR/$rid"
   cp -L "$lib_dir/$file" "$PACKAGE_ASSETS_DIR/$rid/$file"
+  cp -L "$lib_dir/libsupervisor_ipc.a" "$PACKAGE_ASSETS_DIR/$rid/libsupervisor_ipc.a"
   package_check_asset "$rid" "$PACKAGE_ASSETS_DIR/$rid/$file"
   PACKAGE_STAGED_RIDS+=("$rid")
   echo "staged $rid: $PACKAGE_ASSETS_DIR/$rid/$file"
@@ -176,7 +217,7 @@ package_build_arm64() {
 package_build_musl() {
   package_require_musl_tools
   log "linux-musl-x64: musl-gcc build of the library ($PACKAGE_MUSL_DIR)"
-  package_cmake_build "$PACKAGE_MUSL_DIR" "$REPO_ROOT/eng/toolchains/x86_64-linux-musl.cmake" supervisor_ipc
+  package_cmake_build "$PACKAGE_MUSL_DIR" "$REPO_ROOT/eng/toolchains/x86_64-linux-musl.cmake" supervisor_ipc supervisor_ipc_static
 }
 
 command_test_arm64() {
@@ -229,7 +270,7 @@ package_stage_rid() {
   host="$(package_host_rid)"
   case "$rid" in
     "$host") package_stage_asset "$rid" "$NATIVE_RELEASE_DIR/lib" ;;
-    linux-arm64) package_build_arm64 supervisor_ipc; package_stage_asset "$rid" "$PACKAGE_ARM64_DIR/lib" ;;
+    linux-arm64) package_build_arm64 supervisor_ipc supervisor_ipc_static; package_stage_asset "$rid" "$PACKAGE_ARM64_DIR/lib" ;;
     linux-musl-x64) package_build_musl; package_stage_asset "$rid" "$PACKAGE_MUSL_DIR/lib" ;;
     *) die "cannot build $rid on $host; build it there and pack with --prebuilt" ;;
   esac
@@ -239,14 +280,16 @@ package_stage_rid() {
 package_dotnet_pack() {
   require_dotnet
   managed_dotnet_env
-  local rids=("$@") version required
-  version="$(package_version)"
+  local rids=("$@") version suffix required
+  version="$(package_nuget_version)"
+  suffix="$(package_version_suffix)"
   required="$(IFS=';'; echo "${rids[*]}")"
   rm -f "$PACKAGE_OUTPUT_DIR"/SupervisorIpc.*nupkg
   log "pack: SupervisorIpc $version with native assets for ${rids[*]}"
   # The library needs no native copy in its own output to be packed (that copy is for tests).
   dotnet pack "$PACKAGE_PROJECT" -c Release -maxcpucount:2 -nologo -clp:NoSummary \
     -p:SvipcCopyNativeLibrary=false \
+    -p:VersionSuffix="$suffix" \
     -p:SvipcNativeAssetsDir="$PACKAGE_ASSETS_DIR/" \
     -p:SvipcRequiredRids="\"$required\"" \
     -p:PackageOutputPath="$PACKAGE_OUTPUT_DIR/"
@@ -264,16 +307,20 @@ package_verify() {
   entries="$(unzip -Z1 "$nupkg")"
   expected=(SupervisorIpc.nuspec PACKAGE.md
     lib/net8.0/SupervisorIpc.dll lib/net8.0/SupervisorIpc.xml
-    lib/net10.0/SupervisorIpc.dll lib/net10.0/SupervisorIpc.xml)
+    lib/net10.0/SupervisorIpc.dll lib/net10.0/SupervisorIpc.xml buildTransitive/SupervisorIpc.props)
   for rid in "$@"; do
-    expected+=("runtimes/$rid/native/$(package_library_file "$rid")")
+    expected+=("runtimes/$rid/native/$(package_library_file "$rid")" "runtimes/$rid/static/libsupervisor_ipc.a")
   done
   for entry in "${expected[@]}"; do
     grep -qxF "$entry" <<<"$entries" || missing+=("$entry")
   done
   [ ${#missing[@]} -eq 0 ] || die "$nupkg lacks: ${missing[*]}"
-  if grep -E '\.(so|dylib)$' <<<"$entries" | grep -vqE '^runtimes/[^/]+/native/libsupervisor_ipc\.(so|dylib)$'; then
-    die "$nupkg holds a native library outside runtimes/<rid>/native: $(grep -E '\.(so|dylib)$' <<<"$entries" | tr '\n' ' ')"
+  # Shared libraries under runtimes/<rid>/native (loaded at run time); static ones under runtimes/<rid>/static, a folder
+  # NuGet assigns no assets to, so that only a NativeAOT link (buildTransitive/SupervisorIpc.props) uses them and no
+  # other app's output carries them.
+  if grep -E '\.(so|dylib|a)$' <<<"$entries" |
+     grep -vqE '^runtimes/[^/]+/native/libsupervisor_ipc\.(so|dylib)$|^runtimes/[^/]+/static/libsupervisor_ipc\.a$'; then
+    die "$nupkg holds a native library elsewhere: $(grep -E '\.(so|dylib|a)$' <<<"$entries" | tr '\n' ' ')"
   fi
   unzip -p "$nupkg" SupervisorIpc.nuspec | grep -q '<license type="expression">MIT</license>' || die "$nupkg has no MIT license expression"
 }
@@ -397,7 +444,34 @@ package_test_dotnet_consumer() {
   esac
   rids=("${PACKAGE_STAGED_RIDS[@]}")
   package_dotnet_pack "${rids[@]}"
+  package_check_deterministic_pack "${rids[@]}"
   package_run_dotnet_consumer
+}
+
+# package_check_deterministic_pack RID...: packing the same sources again gives the same bytes (a version names one
+# content), counted as a test.
+package_check_deterministic_pack() {
+  local first="$ARTIFACTS/packages-first" name passed=0 failed=0
+  rm -rf "$first"
+  mkdir -p "$first"
+  cp "$PACKAGE_OUTPUT_DIR"/SupervisorIpc.*nupkg "$first/"
+  log "pack: again, to check that the same sources give the same package"
+  package_dotnet_pack "$@" >/dev/null
+  for name in "$first"/SupervisorIpc.*nupkg; do
+    if [ ! -f "$PACKAGE_OUTPUT_DIR/$(basename "$name")" ]; then
+      echo "FAILED: the second pack has another version than $(basename "$name"): the sources changed in between" >&2
+      failed=$((failed + 1))
+    elif cmp -s "$name" "$PACKAGE_OUTPUT_DIR/$(basename "$name")"; then
+      echo "deterministic: $(basename "$name") packed twice, identical ($(sha256sum <"$name" | cut -c1-16))"
+      passed=$((passed + 1))
+    else
+      echo "FAILED: packing twice gave two different $(basename "$name")" >&2
+      failed=$((failed + 1))
+    fi
+  done
+  rm -rf "$first"
+  printf '\ndeterministic-pack: %d passed, %d failed\n' "$passed" "$failed"
+  [ "$failed" -eq 0 ] || die "the package is not deterministic"
 }
 
 # package_check_consumer_run OUTPUT TFM MAJOR NUPKG LOADED_GLOB: the consumer's report says it ran the package's
@@ -423,16 +497,19 @@ package_check_consumer_run() {
   echo "$tfm consumer: lib/$tfm on .NET $runtime, the package's native library"
 }
 
-# Runs a fresh C# app against artifacts/packages/SupervisorIpc.<version>.nupkg as it is.
+# Runs a fresh C# app against the one artifacts/packages/SupervisorIpc.<version>.nupkg as it is (CI's merged package
+# was packed by another job: its version is read from the file, not recomputed here).
 package_run_dotnet_consumer() {
   require_dotnet
   managed_dotnet_env
-  local host version nupkg app cache feed output status=0
+  local host version nupkg app cache feed output status=0 found=()
   host="$(package_host_rid)"
-  version="$(package_version)"
   feed="$PACKAGE_OUTPUT_DIR"
-  nupkg="$feed/SupervisorIpc.$version.nupkg"
-  [ -f "$nupkg" ] || die "no $nupkg to consume: run ./build.sh pack first"
+  mapfile -t found < <(find "$feed" -maxdepth 1 -name 'SupervisorIpc.*.nupkg' ! -name '*.snupkg' 2>/dev/null)
+  [ ${#found[@]} -eq 1 ] || die "expected one SupervisorIpc.<version>.nupkg in $feed, found ${#found[@]}: run ./build.sh pack first"
+  nupkg="${found[0]}"
+  version="$(basename "$nupkg" .nupkg)"
+  version="${version#SupervisorIpc.}"
   # A private package cache: a SupervisorIpc of the same version cached by an earlier run
   # must never stand in for the package just built.
   cache="$PACKAGE_CONSUMERS_DIR/nuget-packages"
@@ -512,6 +589,41 @@ XML
       failed=$((failed + 1))
     fi
   done < <(unzip -Z1 "$nupkg" | grep -E '^runtimes/[^/]+/native/libsupervisor_ipc\.(so|dylib)$')
+
+  # NativeAOT: the package's buildTransitive props link runtimes/<rid>/static/libsupervisor_ipc.a into the executable,
+  # so the published program is one file. It is copied alone into an empty folder and run from another directory.
+  if unzip -Z1 "$nupkg" | grep -qxF "runtimes/$host/static/libsupervisor_ipc.a"; then
+    local aot_linker=() alone="$app/alone" needed
+    if [ "$(uname -s)" = Linux ] && ! command -v clang >/dev/null 2>&1; then
+      aot_linker=(-p:CppCompilerAndLinker=gcc)
+    fi
+    status=0
+    log "consumers: the same app published with PublishAot for $host, run alone"
+    if (cd "$app" && NUGET_PACKAGES="$cache" dotnet publish -c Release -f net10.0 -r "$host" -p:PublishAot=true \
+          -p:SupervisorIpcVersion="$version" "${aot_linker[@]}" -o "$app/publish-aot" -nologo -v:q); then
+      mkdir -p "$alone"
+      cp "$app/publish-aot/PackageConsumer" "$alone/"
+      output="$(cd / && "$alone/PackageConsumer" 2>&1)" || status=$?
+      printf '%s\n' "$output"
+      needed=""
+      command -v readelf >/dev/null 2>&1 && needed="$(readelf -d "$alone/PackageConsumer" | sed -nE 's/.*\(NEEDED\).*\[(.*)\]/\1/p' | tr '\n' ' ')"
+    else
+      status=1
+    fi
+    if [ "$status" -eq 0 ] && [ "$(ls -A "$alone")" = PackageConsumer ] &&
+       grep -qx 'dotnet package consumer: pair round trip with descriptor pass OK' <<<"$output" &&
+       { [ "$(uname -s)" != Linux ] || grep -qx 'dotnet package consumer: native library (not mapped)' <<<"$output"; } &&
+       [[ "$needed" != *libsupervisor_ipc* ]]; then
+      echo "PublishAot: one file, the package's static library linked in, ran alone"
+      passed=$((passed + 1))
+    else
+      echo "FAILED: the PublishAot package consumer (needs: '$needed')" >&2
+      failed=$((failed + 1))
+    fi
+  else
+    echo "FAILED: $nupkg has no runtimes/$host/static/libsupervisor_ipc.a for NativeAOT" >&2
+    failed=$((failed + 1))
+  fi
 
   rm -rf "$app"
   printf '\nnupkg-consumer: %d passed, %d failed\n' "$passed" "$failed"

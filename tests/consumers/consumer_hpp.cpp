@@ -79,8 +79,9 @@ void run_child(svipc::socket& child, const std::string& path);
 
 void run()
 {
-    char root_template[] = "/tmp/svipc-hpp-XXXXXX";
-    require(::mkdtemp(root_template) != nullptr, "mkdtemp");
+    const char* base = std::getenv("TMPDIR"); // ./build.sh test gives each run its own and checks it for leftovers
+    std::string root_template = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/svipc-hpp-XXXXXX";
+    require(::mkdtemp(root_template.data()) != nullptr, "mkdtemp");
     const std::string root = root_template;
     const std::string path = root + "/input.txt";
     {

@@ -320,8 +320,7 @@ public sealed class ConfinementAttackTests
     [TestCase(ChildPidVerification.TrustConnection, true)]
     public async Task On_a_path_connection_child_pid_is_checked_against_the_kernel(ChildPidVerification verification, bool granted)
     {
-        string directory = Path.Combine("/tmp", "svipc-pidns-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(directory);
+        string directory = Transport.SocketTestSupport.CreateShortTempDirectory();
         try
         {
             string socketPath = Path.Combine(directory, "s.sock");

@@ -60,7 +60,7 @@ internal sealed class CountingService
     public static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 }
 
-/// <summary>Files the hostile suites ask for: one directory per test process, removed when the process exits.</summary>
+/// <summary>Files the hostile suites ask for: one directory per test process, removed at the end of the run (TempDirectories).</summary>
 internal static class HostileFiles
 {
     private static readonly Lazy<string> Root = new(Create);
@@ -76,11 +76,9 @@ internal static class HostileFiles
 
     private static string Create()
     {
-        string directory = System.IO.Path.Combine("/tmp", $"svipc-hostile-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
-        System.IO.Directory.CreateDirectory(directory);
+        string directory = Transport.SocketTestSupport.CreateShortTempDirectory();
         System.IO.File.WriteAllText(System.IO.Path.Combine(directory, "hostile"), "hostile\n");
         System.IO.File.WriteAllText(System.IO.Path.Combine(directory, "good"), "good\n");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.Directory.Delete(directory, recursive: true);
         return directory;
     }
 }

@@ -221,13 +221,8 @@ internal static class HostileSupport
             ? value
             : fallback;
 
-    /// <summary>A fresh short directory under /tmp: socket paths must fit in 108 bytes.</summary>
-    public static string CreateShortTempDirectory()
-    {
-        string directory = Path.Combine("/tmp", "svh-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(directory);
-        return directory;
-    }
+    /// <summary>A fresh short directory (socket paths must fit in 108 bytes) under the run's TMPDIR, removed at the end of the run.</summary>
+    public static string CreateShortTempDirectory() => Transport.SocketTestSupport.CreateShortTempDirectory();
 
     /// <summary>Spins (with short sleeps) until <paramref name="condition"/> holds or the deadline passes.</summary>
     public static bool WaitUntil(Func<bool> condition, TimeSpan within)
