@@ -46,7 +46,7 @@ package_version_suffix() {
     commit="$(git -C "$REPO_ROOT" rev-parse --short=12 HEAD)"
     # The working tree's content as a tree id, through a throwaway index (the real index is left alone).
     index="$(mktemp "${TMPDIR:-/tmp}/svipc-index.XXXXXX")"
-    cp "$(git -C "$REPO_ROOT" rev-parse --git-path index)" "$index" 2>/dev/null || rm -f "$index"
+    cp "$(git -C "$REPO_ROOT" rev-parse --path-format=absolute --git-path index)" "$index" 2>/dev/null || rm -f "$index"
     tree="$(cd "$REPO_ROOT" && GIT_INDEX_FILE="$index" git add -A . >/dev/null 2>&1 && GIT_INDEX_FILE="$index" git write-tree)"
     rm -f "$index"
     if [ -n "$tree" ] && [ "$tree" != "$(git -C "$REPO_ROOT" rev-parse 'HEAD^{tree}')" ]; then
@@ -60,6 +60,12 @@ package_version_suffix() {
       LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)"
     printf 'src.%s\n' "$hash"
   fi
+}
+
+# The time stamped on every entry of the package: the commit's time (NuGet's SOURCE_DATE_EPOCH), so that packing the
+# same sources twice gives the same bytes; without git a fixed date (2000-01-01).
+package_source_epoch() {
+  git -C "$REPO_ROOT" log -1 --format=%ct 2>/dev/null || echo 946684800
 }
 
 package_host_rid() {
@@ -287,7 +293,7 @@ package_dotnet_pack() {
   rm -f "$PACKAGE_OUTPUT_DIR"/SupervisorIpc.*nupkg
   log "pack: SupervisorIpc $version with native assets for ${rids[*]}"
   # The library needs no native copy in its own output to be packed (that copy is for tests).
-  dotnet pack "$PACKAGE_PROJECT" -c Release -maxcpucount:2 -nologo -clp:NoSummary \
+  SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(package_source_epoch)}" dotnet pack "$PACKAGE_PROJECT" -c Release -maxcpucount:2 -nologo -clp:NoSummary \
     -p:SvipcCopyNativeLibrary=false \
     -p:VersionSuffix="$suffix" \
     -p:SvipcNativeAssetsDir="$PACKAGE_ASSETS_DIR/" \
