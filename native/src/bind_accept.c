@@ -1,5 +1,5 @@
 /* Binding an owner-only listening socket at a path, accepting the child, and the reference's bind-then-accept. */
-#include "svipc_internal.h"
+#include "readiness.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,8 +1,9 @@
 /*
- * Frame sending: prefix and payload in one sendmsg (stream_write.c), after any
- * output an earlier non-blocking send left unsent (unsent_output.c).
+ * The public send calls: a frame (prefix and payload in one sendmsg) or a
+ * descriptor carrier (stream_write.h), after any output an earlier non-blocking
+ * send left unsent (unsent_output.h).
  */
-#include "svipc_internal.h"
+#include "unsent_output.h"
 
 #include <errno.h>
 
@@ -62,4 +63,35 @@ svipc_status svipc_send_frame_accepted(svipc_socket* socket, const uint8_t* payl
 {
     errno = 0;
     return svipc_record_send_errno(socket, send_frame_unrecorded(socket, payload, length, true));
+}
+
+static svipc_status send_fd_unrecorded(svipc_socket* socket, int32_t fd)
+{
+    if (socket == NULL || socket->is_listener || fd < 0)
+    {
+        return SVIPC_INVALID_ARGUMENT;
+    }
+    if (svipc_is_shut_down(socket))
+    {
+        return SVIPC_SHUT_DOWN;
+    }
+    if (socket->send_desynchronized)
+    {
+        return SVIPC_DESYNCHRONIZED;
+    }
+    const bool nonblocking = svipc_in_nonblocking_mode(socket);
+    svipc_call_clock clock = svipc_start_call_clock(socket, SO_SNDTIMEO);
+    svipc_status status = svipc_finish_unsent_output(socket, nonblocking, &clock);
+    if (status != SVIPC_OK)
+    {
+        /* Nothing of this carrier was accepted. */
+        return status;
+    }
+    return svipc_write_carrier(socket, nonblocking, fd, &clock);
+}
+
+svipc_status svipc_send_fd(svipc_socket* socket, int32_t fd)
+{
+    errno = 0;
+    return svipc_record_send_errno(socket, send_fd_unrecorded(socket, fd));
 }

@@ -1,28 +1,17 @@
 /*
- * Typed messages on a socket: encode into the socket's message buffer and send
+ * Typed messages on a socket: encode and send
  * one frame; receive one frame into the socket's receive buffer and decode it
  * there, in place, so a received message borrows from the socket like
- * svipc_recv_frame_borrowed's payload does, and nothing is allocated per message.
+ * svipc_recv_frame_borrowed's payload does. Encoding uses a buffer of the
+ * thread's pool (buffer_pool.h) for the call only; nothing is allocated per
+ * message once a thread has its spares.
  */
 #include "svipc_internal.h"
 
+#include "buffer_pool.h"
+
 #include <errno.h>
 #include <stdlib.h>
-
-static svipc_status message_buffer(svipc_socket* socket, uint8_t** buffer)
-{
-    if (socket->message_buffer == NULL)
-    {
-        socket->message_buffer = malloc(SVIPC_MAX_PAYLOAD);
-        if (socket->message_buffer == NULL)
-        {
-            errno = ENOMEM;
-            return SVIPC_SYSTEM_ERROR;
-        }
-    }
-    *buffer = socket->message_buffer;
-    return SVIPC_OK;
-}
 
 svipc_status svipc_send_message(svipc_socket* socket, const svipc_message* message)
 {
@@ -30,14 +19,20 @@ svipc_status svipc_send_message(svipc_socket* socket, const svipc_message* messa
     {
         return SVIPC_INVALID_ARGUMENT;
     }
-    uint8_t* buffer;
+    /* Encoded into a buffer of the thread's pool for this call only: the socket keeps no encode buffer. */
+    uint8_t* buffer = svipc_take_frame_buffer();
+    if (buffer == NULL)
+    {
+        return SVIPC_SYSTEM_ERROR;
+    }
     uint32_t length;
-    svipc_status status = message_buffer(socket, &buffer);
+    svipc_status status = svipc_encode_message(message, buffer, SVIPC_MAX_PAYLOAD, &length);
     if (status == SVIPC_OK)
     {
-        status = svipc_encode_message(message, buffer, SVIPC_MAX_PAYLOAD, &length);
+        status = svipc_send_frame(socket, buffer, length);
     }
-    return status == SVIPC_OK ? svipc_send_frame(socket, buffer, length) : status;
+    svipc_give_back_frame_buffer(buffer);
+    return status;
 }
 
 static svipc_status send_response_frame(svipc_socket* socket, const svipc_response* response, bool accept_whole)
@@ -46,18 +41,19 @@ static svipc_status send_response_frame(svipc_socket* socket, const svipc_respon
     {
         return SVIPC_INVALID_ARGUMENT;
     }
-    uint8_t* buffer;
+    uint8_t* buffer = svipc_take_frame_buffer();
+    if (buffer == NULL)
+    {
+        return SVIPC_SYSTEM_ERROR;
+    }
     uint32_t length;
-    svipc_status status = message_buffer(socket, &buffer);
+    svipc_status status = svipc_encode_response(response, buffer, SVIPC_MAX_PAYLOAD, &length);
     if (status == SVIPC_OK)
     {
-        status = svipc_encode_response(response, buffer, SVIPC_MAX_PAYLOAD, &length);
+        status = accept_whole ? svipc_send_frame_accepted(socket, buffer, length) : svipc_send_frame(socket, buffer, length);
     }
-    if (status != SVIPC_OK)
-    {
-        return status;
-    }
-    return accept_whole ? svipc_send_frame_accepted(socket, buffer, length) : svipc_send_frame(socket, buffer, length);
+    svipc_give_back_frame_buffer(buffer);
+    return status;
 }
 
 svipc_status svipc_send_response(svipc_socket* socket, const svipc_response* response)

@@ -5,7 +5,7 @@
  * bits from the kernel's generator. Where that is unavailable (an old kernel
  * without getrandom), the pid, a clock and a counter still keep them unique.
  */
-#include "svipc_internal.h"
+#include "readiness.h"
 
 #include <errno.h>
 #include <stdatomic.h>

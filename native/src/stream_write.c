@@ -5,7 +5,7 @@
  * send timeout; a non-blocking one never waits and reports how far it got, so
  * that the caller can keep the unsent rest (unsent_output.c).
  */
-#include "svipc_internal.h"
+#include "stream_write.h"
 
 #include <errno.h>
 #include <poll.h>

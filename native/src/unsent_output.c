@@ -8,7 +8,7 @@
  * sent before its descriptor. The copy is made only when a write stops short
  * and is freed as soon as it is out, so an idle connection holds none.
  */
-#include "svipc_internal.h"
+#include "unsent_output.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,12 +1,14 @@
 /*
- * Keeping socket timeouts honest. The kernel applies SO_RCVTIMEO/SO_SNDTIMEO to
- * each system call, and does not restart a socket call with a timeout after a
- * signal: it returns EINTR. A plain retry would start the full timeout again, so
- * signals, or a peer that moves one byte at a time, could stretch a 300 ms call
- * without bound. Instead every public call carries a clock, and after EINTR or
- * after partial progress it waits with poll() only for what is left.
+ * Layer 1 (readiness.h): keeping socket timeouts honest. The kernel applies
+ * SO_RCVTIMEO/SO_SNDTIMEO to each system call, and does not restart a socket call
+ * with a timeout after a signal: it returns EINTR. A plain retry would start the
+ * full timeout again, so signals, or a peer that moves one byte at a time, could
+ * stretch a 300 ms call without bound. Instead every public call carries a clock,
+ * and after EINTR or after partial progress it waits with poll() only for what is
+ * left. A shutdown wakes these waits (the socket turns readable and writable);
+ * the read or write after the wake-up reports it.
  */
-#include "svipc_internal.h"
+#include "readiness.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -19,13 +21,6 @@ int64_t svipc_monotonic_ms(void)
     struct timespec now;
     (void)clock_gettime(CLOCK_MONOTONIC, &now);
     return (int64_t)now.tv_sec * 1000 + (int64_t)now.tv_nsec / 1000000;
-}
-
-bool svipc_has_kernel_timeout(int fd, int timeout_option)
-{
-    struct timeval value = { 0, 0 };
-    socklen_t length = (socklen_t)sizeof(value);
-    return getsockopt(fd, SOL_SOCKET, timeout_option, &value, &length) != 0 || value.tv_sec != 0 || value.tv_usec != 0;
 }
 
 svipc_call_clock svipc_start_call_clock(const svipc_socket* socket, int timeout_option)
@@ -50,7 +45,7 @@ svipc_status svipc_poll_once(svipc_socket* socket, short events, int timeout_ms)
         errno = EAGAIN;
         return SVIPC_TIMEOUT;
     }
-    return errno == EINTR ? SVIPC_OK : svipc_status_from_errno(socket, errno);
+    return errno == EINTR ? SVIPC_OK : SVIPC_SYSTEM_ERROR;
 }
 
 svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, short events, svipc_call_clock* clock)
@@ -59,7 +54,7 @@ svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, 
     socklen_t length = (socklen_t)sizeof(value);
     if (getsockopt(socket->fd, SOL_SOCKET, timeout_option, &value, &length) != 0)
     {
-        return svipc_status_from_errno(socket, errno);
+        return SVIPC_SYSTEM_ERROR;
     }
     if (value.tv_sec == 0 && value.tv_usec == 0)
     {
@@ -68,9 +63,9 @@ svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, 
          * progress) needs the wait here. poll() returning after EINTR is fine: the
          * caller's retry comes back here if the socket is still not ready.
          */
-        if (!clock->made_progress || svipc_is_shut_down(socket))
+        if (!clock->made_progress)
         {
-            return svipc_is_shut_down(socket) ? SVIPC_SHUT_DOWN : SVIPC_OK;
+            return SVIPC_OK;
         }
         return svipc_poll_once(socket, events, -1);
     }
@@ -83,10 +78,6 @@ svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, 
     }
     for (;;)
     {
-        if (svipc_is_shut_down(socket))
-        {
-            return SVIPC_SHUT_DOWN;
-        }
         int64_t remaining = clock->started_ms + timeout_ms - svipc_monotonic_ms();
         if (remaining <= 0)
         {
@@ -106,7 +97,7 @@ svipc_status svipc_wait_for_remaining(svipc_socket* socket, int timeout_option, 
         }
         if (errno != EINTR)
         {
-            return svipc_status_from_errno(socket, errno);
+            return SVIPC_SYSTEM_ERROR;
         }
     }
 }

@@ -1,9 +1,12 @@
 /*
- * The one place that calls recvmsg. Every read, frame bytes included, offers a
- * control buffer: a descriptor the peer attached anywhere is then always seen
- * (and closed or handed on), never silently dropped by the kernel.
+ * Layer 2 (stream_read.h): the one place that calls recvmsg. Every read, frame
+ * bytes included, offers a control buffer: a descriptor the peer attached
+ * anywhere is then always seen (and closed or handed on), never silently dropped
+ * by the kernel. Whether the socket was shut down is asked in one place here,
+ * when a read brought no data: a shutdown wakes a waiting read with end of stream
+ * (or an error), which must not be taken for the peer's.
  */
-#include "svipc_internal.h"
+#include "stream_read.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -97,8 +100,36 @@ static svipc_status wait_in_poll(svipc_socket* socket, svipc_call_clock* clock)
     return status;
 }
 
-svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival,
-                                 svipc_call_clock* clock)
+/* What a read that brought no data means: received is 0 (end of stream) or -1 with error. */
+static svipc_status classify_no_data(svipc_socket* socket, bool nonblocking, ssize_t received, int error,
+                                     svipc_arrival* arrival)
+{
+    if (svipc_is_shut_down(socket))
+    {
+        svipc_close_arrived_descriptors(arrival);
+        if (received != 0)
+        {
+            errno = error;
+        }
+        return SVIPC_SHUT_DOWN;
+    }
+    if (received == 0 || error == ECONNRESET)
+    {
+        /* A peer that exits with unread data resets instead of closing: still the end of its stream. */
+        arrival->byte_count = 0;
+        return SVIPC_OK;
+    }
+    errno = error;
+    if (error == EAGAIN || error == EWOULDBLOCK)
+    {
+        /* Blocking mode: SO_RCVTIMEO expired before any progress. */
+        return nonblocking ? SVIPC_WOULD_BLOCK : SVIPC_TIMEOUT;
+    }
+    return SVIPC_SYSTEM_ERROR;
+}
+
+svipc_status svipc_read_stream(svipc_socket* socket, uint8_t* destination, size_t wanted, svipc_arrival* arrival,
+                               svipc_call_clock* clock)
 {
     memset(arrival, 0, sizeof(*arrival));
     /* Non-blocking: the caller's event loop owns waiting and time; a read that finds nothing says so. */
@@ -108,17 +139,13 @@ svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, siz
         svipc_status status = wait_in_poll(socket, clock);
         if (status != SVIPC_OK)
         {
-            return status;
+            return status == SVIPC_TIMEOUT ? status : classify_no_data(socket, false, -1, errno, arrival);
         }
     }
     /* After progress the kernel must not wait a full timeout again: see svipc_wait_for_remaining. */
     const int flags = SVIPC_RECEIVE_FLAGS | (nonblocking || clock->made_progress ? MSG_DONTWAIT : 0);
     for (;;)
     {
-        if (svipc_is_shut_down(socket))
-        {
-            return SVIPC_SHUT_DOWN;
-        }
         svipc_control_buffer control;
         memset(&control, 0, sizeof(control));
         struct iovec vector = { .iov_base = destination, .iov_len = wanted };
@@ -130,46 +157,35 @@ svipc_status svipc_receive_chunk(svipc_socket* socket, uint8_t* destination, siz
         message.msg_controllen = sizeof(control.bytes);
 
         ssize_t received = recvmsg(socket->fd, &message, flags);
-        if (received < 0)
+        int error = received < 0 ? errno : 0;
+        if (received < 0 && (error == EINTR || ((error == EAGAIN || error == EWOULDBLOCK) && !nonblocking &&
+                                                clock->made_progress)))
         {
-            bool would_block = errno == EAGAIN || errno == EWOULDBLOCK;
-            if (nonblocking && (errno == EINTR || would_block))
-            {
-                if (errno == EINTR)
-                {
-                    continue;
-                }
-                return svipc_is_shut_down(socket) ? SVIPC_SHUT_DOWN : SVIPC_WOULD_BLOCK;
-            }
-            if (errno == EINTR || (would_block && clock->made_progress))
+            if (!nonblocking)
             {
                 svipc_status status = svipc_wait_for_remaining(socket, SO_RCVTIMEO, POLLIN, clock);
-                if (status != SVIPC_OK)
+                if (status == SVIPC_TIMEOUT)
                 {
                     return status;
                 }
-                continue;
+                if (status != SVIPC_OK)
+                {
+                    return classify_no_data(socket, false, -1, errno, arrival);
+                }
             }
-            if (errno == ECONNRESET && !svipc_is_shut_down(socket))
-            {
-                /* A peer that exits with unread data resets instead of closing: still the end of its stream. */
-                arrival->byte_count = 0;
-                return SVIPC_OK;
-            }
-            return svipc_status_from_errno(socket, errno);
+            continue;
         }
-        if (message.msg_controllen > 0)
+        if (received > 0 && message.msg_controllen > 0)
         {
             collect_descriptors(&message, arrival);
         }
         arrival->control_truncated = arrival->control_truncated || (message.msg_flags & MSG_CTRUNC) != 0;
-        arrival->byte_count = (size_t)received;
-        clock->made_progress = clock->made_progress || received > 0;
-        if (received == 0 && svipc_is_shut_down(socket))
+        if (received <= 0)
         {
-            svipc_close_arrived_descriptors(arrival);
-            return SVIPC_SHUT_DOWN;
+            return classify_no_data(socket, nonblocking, received, error, arrival);
         }
+        arrival->byte_count = (size_t)received;
+        clock->made_progress = true;
         return SVIPC_OK;
     }
 }
