@@ -24,7 +24,8 @@
 #endif
 
 #if defined(SVIPC_TEST_ASAN)
-#include <sanitizer/allocator_interface.h>
+/* From the sanitizer runtime (<sanitizer/allocator_interface.h>, which not every compiler package installs). */
+size_t __sanitizer_get_current_allocated_bytes(void);
 #elif defined(__GLIBC__)
 #include <malloc.h>
 #endif
