@@ -7,6 +7,8 @@
  *   c-child <allowed-file> <denied-file> <url>
  *
  * The session id comes from SUPERVISOR_IPC_SESSION when the supervisor sets it.
+ * When SVIPC_DEMO_EXPECT_REFUSAL is set (the demo starts it in a sandbox), it
+ * first opens the allowed file itself: the kernel must refuse (exit 3 if not).
  * Each request is one call: svipc_request_access / svipc_open_url build the
  * message, send it and wait for the answer (and a granted descriptor).
  */
@@ -18,6 +20,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +53,20 @@ static void print_open_descriptors(void)
     }
     printf("\n");
     closedir(directory);
+}
+
+/* In the sandbox the file is out of reach by path: only the supervisor's descriptor gets it here. */
+static int direct_open_is_refused(const char* path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0)
+    {
+        close(fd);
+        printf("[c-child %d] direct open of %s: succeeded, the sandbox does not hold\n", (int)getpid(), path);
+        return 0;
+    }
+    printf("[c-child %d] direct open of %s: refused by the kernel (%s)\n", (int)getpid(), path, strerror(errno));
+    return errno == EACCES;
 }
 
 static int request_file(svipc_socket* socket, const char* path, const char* reason, const char* session)
@@ -111,6 +128,10 @@ int main(int argc, char** argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char* session = getenv("SUPERVISOR_IPC_SESSION");
     print_open_descriptors();
+    if (getenv("SVIPC_DEMO_EXPECT_REFUSAL") != NULL && !direct_open_is_refused(argv[1]))
+    {
+        return 3;
+    }
     svipc_socket* socket = NULL;
     svipc_status status = svipc_open_from_env(NULL, &socket);
     if (status != SVIPC_OK)

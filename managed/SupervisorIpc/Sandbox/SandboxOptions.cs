@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using SupervisorIpc.Interop;
 
 namespace SupervisorIpc;
 
@@ -14,6 +15,16 @@ namespace SupervisorIpc;
 /// </remarks>
 public sealed class SandboxOptions
 {
+    /// <summary>The Landlock ABI version this kernel offers; 0 without Landlock (or with it disabled) and on macOS.</summary>
+    public static unsafe int KernelLandlockAbi
+    {
+        get
+        {
+            int abi = 0;
+            return NativeMethods.SandboxAbi(&abi) == SvipcStatus.Ok ? abi : 0;
+        }
+    }
+
     /// <summary>The paths the child may use, with what it may do beneath each.</summary>
     public IList<SandboxPathRule> Paths { get; } = new List<SandboxPathRule>();
 
@@ -49,8 +60,9 @@ public sealed class SandboxOptions
 
     /// <summary>
     /// Adds what a .NET program started through the <c>dotnet</c> host needs besides <see cref="AllowProgram"/>:
-    /// read and execute beneath <paramref name="applicationDirectory"/>, and read beneath <c>/proc</c> and
-    /// <c>/sys</c>, which the runtime reads for the process's memory map, CPU and memory limits.
+    /// read and execute beneath <paramref name="applicationDirectory"/>; read beneath <c>/proc</c> and <c>/sys</c>,
+    /// which the runtime reads for the process's memory map, CPU and memory limits; and read of
+    /// <c>/dev/urandom</c>, its source of random bytes (<see cref="Guid.NewGuid"/>).
     /// </summary>
     /// <param name="applicationDirectory">The directory of the application's assemblies.</param>
     /// <returns>These options, for chaining.</returns>
@@ -58,6 +70,7 @@ public sealed class SandboxOptions
     {
         Allow(applicationDirectory, SandboxAccess.Read | SandboxAccess.Execute);
         Allow("/proc", SandboxAccess.Read);
-        return Allow("/sys", SandboxAccess.Read);
+        Allow("/sys", SandboxAccess.Read);
+        return Allow("/dev/urandom", SandboxAccess.Read);
     }
 }

@@ -1,5 +1,7 @@
 // The demo's C# child: opens the socket its supervisor left inherited (SUPERVISOR_IPC_FD), asks for a file it
 // should get, one it should not, and for a URL to be opened, and prints what happened.
+// When SVIPC_DEMO_EXPECT_REFUSAL is set (the demo starts it in a sandbox), it first opens the allowed file itself:
+// the kernel must refuse (exit 3 if not).
 // Usage: SupervisorIpc.Demo.Child <allowed-file> <denied-file> <url>
 using System;
 using System.IO;
@@ -13,6 +15,20 @@ if (args.Length != 3)
 }
 
 string prefix = $"[c#-child {Environment.ProcessId}]";
+if (Environment.GetEnvironmentVariable("SVIPC_DEMO_EXPECT_REFUSAL") is not null)
+{
+    try
+    {
+        File.OpenRead(args[0]).Dispose();
+        Console.WriteLine($"{prefix} direct open of {args[0]}: succeeded, the sandbox does not hold");
+        return 3;
+    }
+    catch (UnauthorizedAccessException refused)
+    {
+        Console.WriteLine($"{prefix} direct open of {args[0]}: refused by the kernel ({refused.Message})");
+    }
+}
+
 using SupervisorClient client = SupervisorClient.FromEnvironment();
 Console.WriteLine($"{prefix} connected through inherited descriptor {client.Socket.FileDescriptor}, session '{client.SessionId}'");
 

@@ -1,6 +1,8 @@
 // The SupervisorIpc demo: a supervisor in C# starts two children with their end of a socket inherited, one
-// written in C against the native library, one in C#. Each asks for a file the policy allows, one it does not,
-// and for a URL to be opened; the supervisor answers through SupervisorService and prints the audit log.
+// written in C against the native library, one in C#, each inside a sandbox (Linux: Landlock) where no file of
+// the demo is reachable by path. Each first opens the allowed file itself (the kernel refuses), then asks for it
+// (it arrives as a descriptor), asks for one the policy does not allow, and for a URL to be opened; the
+// supervisor answers through SupervisorService and prints the audit log.
 // Usage: SupervisorIpc.Demo.Supervisor [--c-child PATH] [--cs-child PATH-TO-DLL]
 using System;
 using System.Collections.Concurrent;
@@ -33,8 +35,11 @@ using var service = new SupervisorService(new SupervisorServiceOptions
 
 Console.WriteLine($"[supervisor] policy: Read under {files.AllowedDirectory}; URLs from https://example.com");
 int failures = 0;
-failures += await RunChildAsync(service, "C child", cChild, [], files, "https://example.com/oauth/callback?code=demo-c");
-failures += await RunChildAsync(service, "C# child", DotnetHost(), [csChild], files, "https://phishing.example.net/login");
+// The C child loads the library through its RUNPATH (the build's lib/), the C# child runs on the dotnet host.
+SandboxOptions cSandbox = DemoSandbox.ForCChild(cChild);
+SandboxOptions csSandbox = DemoSandbox.ForCSharpChild(csChild);
+failures += await RunChildAsync(service, "C child", cChild, [], cSandbox, files, "https://example.com/oauth/callback?code=demo-c");
+failures += await RunChildAsync(service, "C# child", DotnetHost(), [csChild], csSandbox, files, "https://phishing.example.net/login");
 
 AuditEvent[] events = audit.ToArray();
 AuditTable.Print(events);
@@ -42,9 +47,14 @@ failures += Expect(events, files);
 Console.WriteLine(failures == 0 ? "\ndemo: OK" : $"\ndemo: {failures} unexpected result(s)");
 return failures == 0 ? 0 : 1;
 
-static async Task<int> RunChildAsync(SupervisorService service, string label, string program, string[] leadingArguments, DemoFiles files, string url)
+static async Task<int> RunChildAsync(SupervisorService service, string label, string program, string[] leadingArguments, SandboxOptions sandbox, DemoFiles files, string url)
 {
-    var startInfo = new SupervisedChildStartInfo(program) { SessionId = $"demo-{label.Replace(' ', '-').ToLowerInvariant()}" };
+    var startInfo = new SupervisedChildStartInfo(program) { SessionId = $"demo-{label.Replace(' ', '-').ToLowerInvariant()}", Sandbox = sandbox };
+    if (SandboxOptions.KernelLandlockAbi > 0)
+    {
+        // The child checks that its own open of the allowed file is refused, and fails the demo if it is not.
+        startInfo.Environment[DemoSandbox.ExpectRefusalVariable] = "1";
+    }
     foreach (string argument in leadingArguments.Concat([files.AllowedFile, files.SecretFile, url]))
     {
         startInfo.Arguments.Add(argument);
@@ -53,6 +63,10 @@ static async Task<int> RunChildAsync(SupervisorService service, string label, st
     Console.WriteLine();
     Console.WriteLine($"[supervisor] starting the {label}: {Path.GetFileName(program)} (socket inherited as descriptor {startInfo.ChildFileDescriptor})");
     using SupervisedChild child = SupervisedChild.Start(startInfo);
+    SandboxStatus enforced = child.Sandbox!;
+    Console.WriteLine(enforced.Enforced
+        ? $"[supervisor] the {label} runs in a Landlock domain (ABI {enforced.LandlockAbi}, scopes {enforced.EnforcedScopes}); not enforced: {enforced.Shortfall}"
+        : $"[supervisor] the {label} runs unconfined: {enforced.Shortfall}");
     using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
     try
     {
