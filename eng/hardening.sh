@@ -5,7 +5,7 @@
 HARDENING_FUZZ_DIR="$ARTIFACTS/native/fuzz"
 HARDENING_VALGRIND_DIR="$ARTIFACTS/native/valgrind"
 HARDENING_FUZZ_WORK="$ARTIFACTS/fuzz"
-HARDENING_FUZZ_HARNESSES=(recv_stream recv_resume frame_decode message_decode)
+HARDENING_FUZZ_HARNESSES=(recv_stream recv_resume recv_nonblocking frame_decode message_decode)
 HARDENING_FUZZ_PACKAGES="clang-14 libclang-rt-14-dev"
 
 # Prints the clang that can link -fsanitize=fuzzer,address,undefined, or fails with the install command.
@@ -49,6 +49,8 @@ hardening_fuzz_run() {
   local harness="$1" seconds="$2"
   local corpus="$HARDENING_FUZZ_WORK/corpus/$harness" findings="$HARDENING_FUZZ_WORK/findings"
   local seeds="$REPO_ROOT/tests/fuzz/corpus/$harness" regressions="$REPO_ROOT/tests/fuzz/regressions/$harness"
+  # The non-blocking variant reads recv_resume's script format and starts from its seeds.
+  [ "$harness" = recv_nonblocking ] && seeds="$REPO_ROOT/tests/fuzz/corpus/recv_resume"
   local max_len=512
   [ "$harness" = frame_decode ] && max_len=1024
   [ "$harness" = message_decode ] && max_len=4096

@@ -13,6 +13,9 @@
  * bytes return SVIPC_TIMEOUT and must resume the partial frame exactly when a
  * later writer phase supplies the rest. (A separate harness, because the
  * timeouts make its inputs far slower.)
+ * Built with FUZZ_INTERLEAVED and FUZZ_NONBLOCKING (the fuzz_recv_nonblocking harness), the same, with the
+ * library in non-blocking mode instead of the read timeout: a call that runs out of bytes returns
+ * SVIPC_WOULD_BLOCK at once and must resume in the same way.
  * A reference model of the stream (the protocol's framing, the library's receive
  * buffer, and the kernel rule that a read ends with the first segment that
  * brings descriptors, which are then pinned to its last byte) predicts
@@ -32,6 +35,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+/* What a call that runs out of bytes before the end of stream returns. */
+#if defined(FUZZ_NONBLOCKING)
+#define NOTHING_YET_STATUS SVIPC_WOULD_BLOCK
+#else
+#define NOTHING_YET_STATUS SVIPC_TIMEOUT
+#endif
 
 enum
 {
@@ -356,7 +366,7 @@ static svipc_status model_recv_frame(model* m, uint32_t capacity, const uint8_t*
         if (outcome == READ_END_OF_STREAM)
             return buffered == 0 ? SVIPC_CLOSED : SVIPC_TRUNCATED;
         if (outcome == READ_NOTHING_YET)
-            return SVIPC_TIMEOUT;
+            return NOTHING_YET_STATUS;
     }
 }
 
@@ -379,7 +389,7 @@ static svipc_status model_recv_fd(model* m)
         if (outcome == READ_END_OF_STREAM)
             return SVIPC_CLOSED;
         if (outcome == READ_NOTHING_YET)
-            return SVIPC_TIMEOUT;
+            return NOTHING_YET_STATUS;
     }
 }
 
@@ -501,8 +511,12 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     int index = 0;
 #if defined(FUZZ_INTERLEAVED)
     {
-        /* Interleaved: reads run out of bytes and time out, later writes complete the frame. */
+        /* Interleaved: reads run out of bytes and time out (or would block), later writes complete the frame. */
+#if defined(FUZZ_NONBLOCKING)
+        FUZZ_CHECK(svipc_set_nonblocking(library, 1) == SVIPC_OK, "svipc_set_nonblocking");
+#else
         FUZZ_CHECK(svipc_set_read_timeout(library, 1) == SVIPC_OK, "svipc_set_read_timeout");
+#endif
         for (int phase = 0; phase < INTERLEAVED_PHASES && !fuzz_at_end(&in); phase++)
         {
             run_writer(&in, &log, ends[1]);
