@@ -439,6 +439,39 @@ static int inherits_only_the_socket_and_default_signals(void)
     return 0;
 }
 
+static int searches_path_without_slash(void)
+{
+    REQUIRE_ABI(1);
+    /* The program is found in this process's PATH, as svipc_spawn finds it; the rules then apply to that file. */
+    char directory[512];
+    snprintf(directory, sizeof(directory), "%s", SANDBOX_PROBE_PATH);
+    *strrchr(directory, '/') = '\0';
+    char path[600];
+    snprintf(path, sizeof(path), "/nonexistent/svipc-bin::%s", directory);
+    CHECK(setenv("PATH", path, 1) == 0);
+    const char* argv[] = { "sandbox_probe", "fds", NULL };
+    svipc_sandbox sandbox = program_only();
+    svipc_socket* supervisor = NULL;
+    int32_t pid = -1;
+    CHECK_STATUS(svipc_spawn_sandboxed(&sandbox, "sandbox_probe", argv, NULL, -1, NULL, &supervisor, &pid, NULL),
+                 SVIPC_OK);
+    char text[4096];
+    flow_recv_text(supervisor, text, sizeof(text));
+    printf("report: %s\n", text);
+    CHECK(strncmp(text, "fds=0,1,2,3;", strlen("fds=0,1,2,3;")) == 0);
+    svipc_child_exit exit_status;
+    CHECK_STATUS(svipc_wait_child(pid, 10000, &exit_status), SVIPC_OK);
+    CHECK(exit_status.exit_code == 0);
+    svipc_close(supervisor);
+
+    /* Not found anywhere in PATH: ENOENT, as execvp reports it. */
+    errno = 0;
+    CHECK_STATUS(svipc_spawn_sandboxed(&sandbox, "svipc-not-in-path", argv, NULL, -1, NULL, &supervisor, &pid, NULL),
+                 SVIPC_SYSTEM_ERROR);
+    CHECK(errno == ENOENT);
+    return 0;
+}
+
 static int rejects_invalid_descriptions(void)
 {
     svipc_socket* supervisor = NULL;
@@ -507,6 +540,7 @@ int main(int argc, char** argv)
         { "an_older_abi_refuses_what_it_lacks_or_reports_it", an_older_abi_refuses_what_it_lacks_or_reports_it },
         { "exec_failures_carry_their_errno", exec_failures_carry_their_errno },
         { "inherits_only_the_socket_and_default_signals", inherits_only_the_socket_and_default_signals },
+        { "searches_path_without_slash", searches_path_without_slash },
         { "rejects_invalid_descriptions", rejects_invalid_descriptions },
         { "many_starts_leak_no_descriptor", many_starts_leak_no_descriptor },
     };
