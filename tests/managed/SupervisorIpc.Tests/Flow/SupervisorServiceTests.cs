@@ -326,6 +326,9 @@ public sealed class SupervisorServiceTests
         IDisposable subscription = harness.Service.Subscribe(late);
         string file = Path.Combine(_tree.Allowed, "file.txt");
         harness.Client.RequestAccess(file, AccessMode.Read).Dispose();
+        // The event is reported once the answer is sent (it records whether the send succeeded), so the child can
+        // hold its answer a moment before the subscriber has the event: leave only after it arrived.
+        Assert.That(SpinWait.SpinUntil(() => !late.Events.IsEmpty, TimeSpan.FromSeconds(30)), Is.True);
         subscription.Dispose();
         harness.Client.RequestAccess(file, AccessMode.Read).Dispose();
         await harness.FinishAsync();

@@ -34,6 +34,9 @@ public sealed class TelemetryTests
     {
         var listener = new MeterListener
         {
+            // On .NET 8 Dispose only stops a listener's measurements when this is set (dotnet/runtime#102465, fixed
+            // in 9); without it the disposed listener goes on recording, allocating in every later test's frames.
+            MeasurementsCompleted = (_, _) => { },
             InstrumentPublished = (instrument, l) =>
             {
                 if (instrument.Meter.Name == SupervisorIpcTelemetry.MeterName)
