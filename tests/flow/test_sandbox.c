@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -527,6 +528,61 @@ static int many_starts_leak_no_descriptor(void)
     return 0;
 }
 
+/* One thread's share of concurrent_starts_do_not_cross: its children must see only their own socket. */
+static void* start_many(void* failures)
+{
+    svipc_sandbox sandbox = program_only();
+    const char* argv[] = { SANDBOX_PROBE_PATH, "fds", NULL };
+    for (int i = 0; i < 10; i++)
+    {
+        svipc_socket* supervisor = NULL;
+        int32_t pid = -1;
+        char text[4096];
+        uint32_t length = 0;
+        svipc_child_exit exit_status;
+        if (svipc_spawn_sandboxed(&sandbox, SANDBOX_PROBE_PATH, argv, NULL, -1, NULL, &supervisor, &pid, NULL) != SVIPC_OK)
+        {
+            (*(int*)failures)++;
+            continue;
+        }
+        int ok = svipc_set_read_timeout(supervisor, 30000) == SVIPC_OK &&
+                 svipc_recv_frame(supervisor, (uint8_t*)text, sizeof(text) - 1, &length) == SVIPC_OK;
+        text[ok ? length : 0] = '\0';
+        ok = ok && strncmp(text, "fds=0,1,2,3;", strlen("fds=0,1,2,3;")) == 0;
+        ok = svipc_wait_child(pid, 30000, &exit_status) == SVIPC_OK && exit_status.exit_code == 0 && ok;
+        if (!ok)
+        {
+            fprintf(stderr, "concurrent start saw: %s\n", text);
+            (*(int*)failures)++;
+        }
+        svipc_close(supervisor);
+    }
+    return NULL;
+}
+
+/*
+ * Starts from four threads at once: each child's descriptors (the error pipes and rulesets of the other
+ * starts are open in this process meanwhile) are still exactly 0, 1, 2 and its socket.
+ */
+static int concurrent_starts_do_not_cross(void)
+{
+    REQUIRE_ABI(1);
+    int before = flow_count_fds();
+    pthread_t threads[4];
+    int failures[4] = { 0, 0, 0, 0 };
+    for (int i = 0; i < 4; i++)
+    {
+        CHECK(pthread_create(&threads[i], NULL, start_many, &failures[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++)
+    {
+        CHECK(pthread_join(threads[i], NULL) == 0);
+        CHECK(failures[i] == 0);
+    }
+    CHECK(flow_count_fds() == before);
+    return 0;
+}
+
 int main(int argc, char** argv)
 {
     static const flow_case cases[] = {
@@ -543,6 +599,7 @@ int main(int argc, char** argv)
         { "searches_path_without_slash", searches_path_without_slash },
         { "rejects_invalid_descriptions", rejects_invalid_descriptions },
         { "many_starts_leak_no_descriptor", many_starts_leak_no_descriptor },
+        { "concurrent_starts_do_not_cross", concurrent_starts_do_not_cross },
     };
     return flow_run_cases(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -33,32 +33,37 @@ if (args.Length == 3 && args[0] == "grant-inherited")
 }
 
 // sandboxed <file-path>: started inside a sandbox; opens <file-path> itself (which the kernel should refuse), then
-// reads the descriptor the supervisor sends over the inherited socket, and answers with one frame
-// "direct=<ok|EACCES|error>;granted=<content>".
+// opens it for writing, then reads the descriptor the supervisor sends over the inherited socket, and answers with
+// one frame "direct=<ok|EACCES|error>;write=<ok|EACCES|error>;granted=<content>".
 if (args.Length == 2 && args[0] == "sandboxed")
 {
-    string direct;
-    try
-    {
-        using FileStream opened = File.OpenRead(args[1]);
-        direct = "ok";
-    }
-    catch (UnauthorizedAccessException)
-    {
-        direct = "EACCES";
-    }
-    catch (IOException error)
-    {
-        direct = error.GetType().Name;
-    }
+    string direct = TryOpen(args[1], FileAccess.Read);
+    string write = TryOpen(args[1], FileAccess.Write);
 
     using SupervisorSocket inherited = SupervisorChannel.OpenFromEnvironment();
     inherited.ReadTimeout = TimeSpan.FromSeconds(30);
     using SafeFileHandle grantedFile = inherited.ReceiveFileDescriptor();
     using var grantedStream = new FileStream(grantedFile, FileAccess.Read);
     using var grantedReader = new StreamReader(grantedStream, Encoding.UTF8);
-    inherited.SendFrame(Encoding.UTF8.GetBytes($"direct={direct};granted={grantedReader.ReadToEnd()}"));
+    inherited.SendFrame(Encoding.UTF8.GetBytes($"direct={direct};write={write};granted={grantedReader.ReadToEnd()}"));
     return 0;
+
+    static string TryOpen(string path, FileAccess access)
+    {
+        try
+        {
+            using var opened = new FileStream(path, FileMode.Open, access);
+            return "ok";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "EACCES";
+        }
+        catch (IOException error)
+        {
+            return error.GetType().Name;
+        }
+    }
 }
 
 if (args.Length != 4 || args[0] != "grant")

@@ -192,7 +192,7 @@ public sealed class SandboxedChildTests
             child.Socket.SendFileDescriptor(granted.SafeFileHandle);
         }
 
-        Assert.That(Report(child), Is.EqualTo("direct=EACCES;granted=the secret"));
+        Assert.That(Report(child), Is.EqualTo("direct=EACCES;write=EACCES;granted=the secret"));
         Assert.That(child.Sandbox!.IsComplete, Is.True);
     }
 }
