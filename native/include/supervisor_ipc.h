@@ -216,7 +216,7 @@ SVIPC_API void svipc_close(svipc_socket* socket);
  * frame was written, the sending direction becomes SVIPC_DESYNCHRONIZED. A peer
  * that is gone gives SVIPC_CLOSED (errno EPIPE or ECONNRESET).
  */
-SVIPC_API svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint32_t length);
+SVIPC_API svipc_status svipc_send_frame(svipc_socket* socket, const void* payload, uint32_t length);
 
 /**
  * Receives the next frame into buffer. On SVIPC_OK *length is the payload size.
@@ -228,7 +228,7 @@ SVIPC_API svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* pay
  * carrier before svipc_recv_fd took the first is SVIPC_PROTOCOL_VIOLATION. After
  * SVIPC_TIMEOUT the partial frame resumes on the next call.
  */
-SVIPC_API svipc_status svipc_recv_frame(svipc_socket* socket, uint8_t* buffer, uint32_t capacity, uint32_t* length);
+SVIPC_API svipc_status svipc_recv_frame(svipc_socket* socket, void* buffer, uint32_t capacity, uint32_t* length);
 
 /**
  * Receives the next frame into the socket's own buffer and lends it: *payload
@@ -377,7 +377,8 @@ typedef struct svipc_child_exit
  * SUPERVISOR_IPC_FD=3) tells the child which descriptor that is.
  *
  * - program: a path; without a '/' it is searched in the PATH of this process.
- * - argv: null-terminated argument vector; null means { program, null }.
+ * - argv: null-terminated argument vector, typed as execv and posix_spawn
+ *   take it (main's argv passes as is); null means { program, null }.
  * - envp: null-terminated "NAME=value" entries for the child; null means this
  *   process's environment. Any entry named fd_variable is dropped and the
  *   variable is appended with the descriptor number.
@@ -394,7 +395,7 @@ typedef struct svipc_child_exit
  * gives SVIPC_SYSTEM_ERROR with errno set (e.g. ENOENT).
  * Peer credentials on the returned end name this process (see svipc_pair).
  */
-SVIPC_API svipc_status svipc_spawn(const char* program, const char* const* argv, const char* const* envp,
+SVIPC_API svipc_status svipc_spawn(const char* program, char* const* argv, char* const* envp,
                                    int32_t child_fd, const char* fd_variable,
                                    svipc_socket** supervisor_end, int32_t* pid);
 
@@ -784,7 +785,7 @@ SVIPC_API svipc_status svipc_sandbox_limit_abi_for_testing(int32_t abi);
  * with errno ENOSYS (Seatbelt is not implemented).
  */
 SVIPC_API svipc_status svipc_spawn_sandboxed(const svipc_sandbox* sandbox, const char* program,
-                                             const char* const* argv, const char* const* envp, int32_t child_fd,
+                                             char* const* argv, char* const* envp, int32_t child_fd,
                                              const char* fd_variable, svipc_socket** supervisor_end, int32_t* pid,
                                              svipc_sandbox_report* report);
 

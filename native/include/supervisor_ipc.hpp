@@ -285,7 +285,7 @@ inline svipc_response c_response(const response& value)
 
 /// Runs a C encoder twice: once to learn the size, once into a string of that size.
 template <typename CValue>
-std::string encode_with(svipc_status (*encoder)(const CValue*, uint8_t*, uint32_t, uint32_t*), const CValue& value,
+std::string encode_with(svipc_status (*encoder)(const CValue*, void*, uint32_t, uint32_t*), const CValue& value,
                         const char* what)
 {
     uint32_t length = 0;
@@ -295,7 +295,7 @@ std::string encode_with(svipc_status (*encoder)(const CValue*, uint8_t*, uint32_
         check(status, what);
     }
     std::string bytes(length, '\0');
-    check(encoder(&value, reinterpret_cast<uint8_t*>(bytes.data()), length, &length), what);
+    check(encoder(&value, bytes.data(), length, &length), what);
     return bytes;
 }
 } // namespace detail
@@ -319,7 +319,7 @@ inline message decode_message(std::string_view payload)
     std::string copy(payload); // the C decoder unescapes in place
     svipc_message got{};
     svipc_format_error format{0, 0};
-    detail::check(svipc_decode_message(reinterpret_cast<uint8_t*>(copy.data()), static_cast<uint32_t>(std::min<size_t>(copy.size(), UINT32_MAX)), &got, &format),
+    detail::check(svipc_decode_message(copy.data(), static_cast<uint32_t>(std::min<size_t>(copy.size(), UINT32_MAX)), &got, &format),
                   "svipc_decode_message", format);
     return detail::to_message(got);
 }
@@ -329,7 +329,7 @@ inline response decode_response(std::string_view payload)
     std::string copy(payload);
     svipc_response got{};
     svipc_format_error format{0, 0};
-    detail::check(svipc_decode_response(reinterpret_cast<uint8_t*>(copy.data()), static_cast<uint32_t>(std::min<size_t>(copy.size(), UINT32_MAX)), &got, &format),
+    detail::check(svipc_decode_response(copy.data(), static_cast<uint32_t>(std::min<size_t>(copy.size(), UINT32_MAX)), &got, &format),
                   "svipc_decode_response", format);
     return detail::to_response(got);
 }

@@ -161,11 +161,11 @@ SVIPC_API const char* svipc_format_error_message(int32_t kind);
  * SVIPC_INVALID_ARGUMENT; an encoding longer than SVIPC_MAX_PAYLOAD gives SVIPC_TOO_LARGE
  * (no frame could carry it).
  */
-SVIPC_API svipc_status svipc_encode_message(const svipc_message* message, uint8_t* buffer, uint32_t capacity,
+SVIPC_API svipc_status svipc_encode_message(const svipc_message* message, void* buffer, uint32_t capacity,
                                             uint32_t* length);
 
 /** Encodes a response; as svipc_encode_message. */
-SVIPC_API svipc_status svipc_encode_response(const svipc_response* response, uint8_t* buffer, uint32_t capacity,
+SVIPC_API svipc_status svipc_encode_response(const svipc_response* response, void* buffer, uint32_t capacity,
                                              uint32_t* length);
 
 /**
@@ -174,11 +174,11 @@ SVIPC_API svipc_status svipc_encode_response(const svipc_response* response, uin
  * payload; then *error (if not NULL) says where and why. A length above
  * SVIPC_MAX_PAYLOAD gives SVIPC_TOO_LARGE: no frame carries it.
  */
-SVIPC_API svipc_status svipc_decode_message(uint8_t* payload, uint32_t length, svipc_message* message,
+SVIPC_API svipc_status svipc_decode_message(void* payload, uint32_t length, svipc_message* message,
                                             svipc_format_error* error);
 
 /** Decodes a SupervisorResponse in place; as svipc_decode_message. */
-SVIPC_API svipc_status svipc_decode_response(uint8_t* payload, uint32_t length, svipc_response* response,
+SVIPC_API svipc_status svipc_decode_response(void* payload, uint32_t length, svipc_response* response,
                                              svipc_format_error* error);
 
 /* ---- On a socket --------------------------------------------------------------------------- */

@@ -53,7 +53,7 @@ static svipc_status send_frame_unrecorded(svipc_socket* socket, const uint8_t* p
     return status;
 }
 
-svipc_status svipc_send_frame(svipc_socket* socket, const uint8_t* payload, uint32_t length)
+svipc_status svipc_send_frame(svipc_socket* socket, const void* payload, uint32_t length)
 {
     errno = 0;
     return svipc_record_send_errno(socket, send_frame_unrecorded(socket, payload, length, false));

@@ -346,7 +346,7 @@ static svipc_status finish(const svipc_json* json, bool ok, svipc_format_error* 
     return SVIPC_MALFORMED_MESSAGE;
 }
 
-svipc_status svipc_decode_message(uint8_t* payload, uint32_t length, svipc_message* message, svipc_format_error* error)
+svipc_status svipc_decode_message(void* payload, uint32_t length, svipc_message* message, svipc_format_error* error)
 {
     if ((payload == NULL && length != 0) || message == NULL)
     {
@@ -378,7 +378,7 @@ svipc_status svipc_decode_message(uint8_t* payload, uint32_t length, svipc_messa
     return finish(&json, ok, error);
 }
 
-svipc_status svipc_decode_response(uint8_t* payload, uint32_t length, svipc_response* response,
+svipc_status svipc_decode_response(void* payload, uint32_t length, svipc_response* response,
                                    svipc_format_error* error)
 {
     if ((payload == NULL && length != 0) || response == NULL)

@@ -89,7 +89,7 @@ static void write_url_opened(svipc_json_writer* w, const svipc_url_opened* u)
     svipc_json_write_text(w, "}}");
 }
 
-svipc_status svipc_encode_message(const svipc_message* message, uint8_t* buffer, uint32_t capacity, uint32_t* length)
+svipc_status svipc_encode_message(const svipc_message* message, void* buffer, uint32_t capacity, uint32_t* length)
 {
     if (message == NULL || length == NULL || (buffer == NULL && capacity != 0))
     {
@@ -105,7 +105,7 @@ svipc_status svipc_encode_message(const svipc_message* message, uint8_t* buffer,
     return svipc_json_writer_finish(&writer, length);
 }
 
-svipc_status svipc_encode_response(const svipc_response* response, uint8_t* buffer, uint32_t capacity,
+svipc_status svipc_encode_response(const svipc_response* response, void* buffer, uint32_t capacity,
                                    uint32_t* length)
 {
     if (response == NULL || length == NULL || (buffer == NULL && capacity != 0))

@@ -89,7 +89,7 @@ static svipc_status recv_fd_unrecorded(svipc_socket* socket, int32_t* fd)
     return status;
 }
 
-svipc_status svipc_recv_frame(svipc_socket* socket, uint8_t* buffer, uint32_t capacity, uint32_t* length)
+svipc_status svipc_recv_frame(svipc_socket* socket, void* buffer, uint32_t capacity, uint32_t* length)
 {
     errno = 0;
     return svipc_record_receive_errno(socket, recv_frame_unrecorded(socket, buffer, capacity, length));

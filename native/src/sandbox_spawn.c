@@ -237,7 +237,7 @@ static svipc_status start_sandboxed(child_plan* plan, svipc_socket** supervisor_
 }
 
 SVIPC_API svipc_status svipc_spawn_sandboxed(const svipc_sandbox* sandbox, const char* program,
-                                             const char* const* argv, const char* const* envp, int32_t child_fd,
+                                             char* const* argv, char* const* envp, int32_t child_fd,
                                              const char* fd_variable, svipc_socket** supervisor_end, int32_t* pid,
                                              svipc_sandbox_report* report)
 {
@@ -269,7 +269,7 @@ SVIPC_API svipc_status svipc_spawn_sandboxed(const svipc_sandbox* sandbox, const
     char* assignment = NULL;
     if (status == SVIPC_OK)
     {
-        status = svipc_build_child_environment(envp != NULL ? envp : (const char* const*)environ, variable, child_fd,
+        status = svipc_build_child_environment(envp != NULL ? envp : environ, variable, child_fd,
                                                &environment, &assignment);
     }
     if (status == SVIPC_OK && ruleset_fd >= 0)
@@ -279,11 +279,11 @@ SVIPC_API svipc_status svipc_spawn_sandboxed(const svipc_sandbox* sandbox, const
     }
     if (status == SVIPC_OK)
     {
-        const char* default_argv[2] = { program, NULL };
+        /* execve takes char* const[] but only reads the strings: the program name serves as argv[0]. */
+        char* default_argv[2] = { (char*)(uintptr_t)program, NULL };
         child_plan plan = {
             .path = path,
-            /* execve takes char* const[]; the strings are only read. */
-            .argv = (char* const*)(uintptr_t)(argv != NULL ? argv : default_argv),
+            .argv = argv != NULL ? argv : default_argv,
             .envp = environment,
             .child_fd = child_fd,
             .source_fd = -1,
@@ -309,7 +309,7 @@ SVIPC_API svipc_status svipc_spawn_sandboxed(const svipc_sandbox* sandbox, const
 #else
 
 SVIPC_API svipc_status svipc_spawn_sandboxed(const svipc_sandbox* sandbox, const char* program,
-                                             const char* const* argv, const char* const* envp, int32_t child_fd,
+                                             char* const* argv, char* const* envp, int32_t child_fd,
                                              const char* fd_variable, svipc_socket** supervisor_end, int32_t* pid,
                                              svipc_sandbox_report* report)
 {

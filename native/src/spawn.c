@@ -132,7 +132,7 @@ static int prepare_attributes(posix_spawnattr_t* attributes)
     return error;
 }
 
-static int run_spawn(const char* program, const char* const* argv, char** environment, int source_fd,
+static int run_spawn(const char* program, char* const* argv, char** environment, int source_fd,
                      int child_fd, pid_t* pid)
 {
     posix_spawn_file_actions_t actions;
@@ -156,8 +156,9 @@ static int run_spawn(const char* program, const char* const* argv, char** enviro
     }
     if (error == 0)
     {
-        const char* default_argv[2] = { program, NULL };
-        char* const* arguments = (char* const*)(uintptr_t)(argv != NULL ? argv : default_argv);
+        /* posix_spawn takes char* const[] but only reads the strings: the program name serves as argv[0]. */
+        char* default_argv[2] = { (char*)(uintptr_t)program, NULL };
+        char* const* arguments = argv != NULL ? argv : default_argv;
         if (strchr(program, '/') != NULL)
         {
             error = posix_spawn(pid, program, &actions, &attributes, arguments, environment);
@@ -173,7 +174,7 @@ static int run_spawn(const char* program, const char* const* argv, char** enviro
     return error;
 }
 
-SVIPC_API svipc_status svipc_spawn(const char* program, const char* const* argv, const char* const* envp,
+SVIPC_API svipc_status svipc_spawn(const char* program, char* const* argv, char* const* envp,
                                    int32_t child_fd, const char* fd_variable,
                                    svipc_socket** supervisor_end, int32_t* pid)
 {
@@ -200,7 +201,7 @@ SVIPC_API svipc_status svipc_spawn(const char* program, const char* const* argv,
 
     char** environment = NULL;
     char* assignment = NULL;
-    svipc_status status = svipc_build_child_environment(envp != NULL ? envp : (const char* const*)environ, variable,
+    svipc_status status = svipc_build_child_environment(envp != NULL ? envp : environ, variable,
                                                         child_fd, &environment, &assignment);
     if (status != SVIPC_OK)
     {

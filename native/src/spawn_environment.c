@@ -41,7 +41,7 @@ int svipc_is_valid_variable_name(const char* name)
  * variable, then "variable=child_fd". The strings of source are borrowed; only
  * the array and the appended entry are allocated (*assignment, freed by the caller).
  */
-svipc_status svipc_build_child_environment(const char* const* source, const char* variable, int32_t child_fd,
+svipc_status svipc_build_child_environment(char* const* source, const char* variable, int32_t child_fd,
                                            char*** result, char** assignment)
 {
     size_t name_length = strlen(variable);
@@ -76,12 +76,11 @@ svipc_status svipc_build_child_environment(const char* const* source, const char
     size_t kept = 0;
     for (size_t i = 0; i < count; i++)
     {
-        const char* candidate = source[i];
+        char* candidate = source[i];
         int same_name = strncmp(candidate, variable, name_length) == 0 && candidate[name_length] == '=';
         if (!same_name)
         {
-            /* posix_spawn takes char* const[]; the strings are only read. */
-            environment[kept++] = (char*)(uintptr_t)candidate;
+            environment[kept++] = candidate;
         }
     }
     environment[kept++] = entry;

@@ -19,7 +19,7 @@ int svipc_is_valid_variable_name(const char* name);
  * variable, then "variable=child_fd". The strings of source are borrowed; only
  * the array and the appended entry are allocated (*assignment, freed by the caller).
  */
-svipc_status svipc_build_child_environment(const char* const* source, const char* variable, int32_t child_fd,
+svipc_status svipc_build_child_environment(char* const* source, const char* variable, int32_t child_fd,
                                            char*** result, char** assignment);
 
 #endif /* SVIPC_SPAWN_ENVIRONMENT_H */

@@ -65,7 +65,7 @@ static int exchange(svipc_socket* supervisor, svipc_socket* child, int file_fd)
     uint8_t buffer[SVIPC_MAX_PAYLOAD];
     uint32_t length = 0;
 
-    status = svipc_send_frame(child, (const uint8_t*)request_json, (uint32_t)strlen(request_json));
+    status = svipc_send_frame(child, request_json, (uint32_t)strlen(request_json));
     if (status != SVIPC_OK)
         return fail_status("child send_frame", status);
     status = svipc_recv_frame(supervisor, buffer, sizeof(buffer), &length);
@@ -78,7 +78,7 @@ static int exchange(svipc_socket* supervisor, svipc_socket* child, int file_fd)
     status = svipc_send_fd(supervisor, file_fd);
     if (status != SVIPC_OK)
         return fail_status("supervisor send_fd", status);
-    status = svipc_send_frame(supervisor, (const uint8_t*)decision_json, (uint32_t)strlen(decision_json));
+    status = svipc_send_frame(supervisor, decision_json, (uint32_t)strlen(decision_json));
     if (status != SVIPC_OK)
         return fail_status("supervisor send_frame", status);
 

@@ -114,7 +114,7 @@ static int report(const char* variable)
                           value, count_entries(variable != NULL ? variable : "SUPERVISOR_IPC_FD"),
                           extra != NULL ? extra : "-", (fcntl(svipc_fd(socket), F_GETFD) & FD_CLOEXEC) != 0,
                           pipe_action.sa_handler == SIG_DFL ? "default" : "changed", mask_empty ? "empty" : "blocked");
-    status = svipc_send_frame(socket, (const uint8_t*)text, (uint32_t)length);
+    status = svipc_send_frame(socket, text, (uint32_t)length);
     svipc_close(socket);
     return status == SVIPC_OK ? 0 : 4;
 }

@@ -163,11 +163,11 @@ void flow_write_file(const char* path, const char* text)
 void flow_recv_text(svipc_socket* socket, char* text, size_t capacity)
 {
     uint32_t length = 0;
-    CHECK_STATUS(svipc_recv_frame(socket, (uint8_t*)text, (uint32_t)(capacity - 1), &length), SVIPC_OK);
+    CHECK_STATUS(svipc_recv_frame(socket, text, (uint32_t)(capacity - 1), &length), SVIPC_OK);
     text[length] = '\0';
 }
 
 void flow_send_text(svipc_socket* socket, const char* text)
 {
-    CHECK_STATUS(svipc_send_frame(socket, (const uint8_t*)text, (uint32_t)strlen(text)), SVIPC_OK);
+    CHECK_STATUS(svipc_send_frame(socket, text, (uint32_t)strlen(text)), SVIPC_OK);
 }

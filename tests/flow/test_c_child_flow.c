@@ -77,8 +77,8 @@ static svipc_socket* start_child(run* r, int32_t* pid)
     CHECK(saved_stdout >= 0 && dup2(output, 1) == 1);
     close(output);
 
-    const char* argv[] = { FLOW_C_CHILD_PATH, r->allowed, r->denied, URL, NULL };
-    const char* envp[] = { "SUPERVISOR_IPC_SESSION=" SESSION, NULL };
+    char* argv[] = { FLOW_C_CHILD_PATH, r->allowed, r->denied, URL, NULL };
+    char* envp[] = { "SUPERVISOR_IPC_SESSION=" SESSION, NULL };
     svipc_socket* supervisor = NULL;
     svipc_status status = svipc_spawn(FLOW_C_CHILD_PATH, argv, envp, -1, NULL, &supervisor, pid);
     CHECK(dup2(saved_stdout, 1) == 1);

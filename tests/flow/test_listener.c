@@ -65,7 +65,7 @@ static pid_t start_client(const char* path, client_behavior behavior, int releas
     switch (behavior)
     {
         case CLIENT_SAY_HELLO:
-            ok = svipc_send_frame(connection, (const uint8_t*)"hi", 2) == SVIPC_OK &&
+            ok = svipc_send_frame(connection, "hi", 2) == SVIPC_OK &&
                  svipc_recv_frame(connection, buffer, sizeof(buffer), &length) == SVIPC_OK && length == 3 &&
                  memcmp(buffer, "bye", 3) == 0;
             break;

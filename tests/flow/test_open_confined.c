@@ -148,6 +148,8 @@ static int resolves_roots_and_tries_each(void)
     CHECK_STATUS(svipc_open_confined(file, SVIPC_ACCESS_READ, missing, 2, &fd), SVIPC_INVALID_ARGUMENT);
     const char* relative[] = { "relative/root" };
     CHECK_STATUS(svipc_open_confined(file, SVIPC_ACCESS_READ, relative, 1, &fd), SVIPC_INVALID_ARGUMENT);
+    const char* empty[] = { "" };
+    CHECK_STATUS(svipc_open_confined(file, SVIPC_ACCESS_READ, empty, 1, &fd), SVIPC_INVALID_ARGUMENT);
     /* "/" contains everything; a trailing slash on a root changes nothing. */
     const char* slash[] = { "/" };
     CHECK_STATUS(svipc_open_confined(file, SVIPC_ACCESS_READ, slash, 1, &fd), SVIPC_OK);

@@ -68,11 +68,11 @@ static void make_scratch(scratch* s)
 static void run_probe(const svipc_sandbox* sandbox, const char* const* steps, int granted_fd, char* text,
                       size_t capacity, svipc_sandbox_report* report)
 {
-    const char* argv[16] = { SANDBOX_PROBE_PATH };
+    char* argv[16] = { SANDBOX_PROBE_PATH };
     size_t count = 1;
     for (; steps[count - 1] != NULL && count < 15; count++)
     {
-        argv[count] = steps[count - 1];
+        argv[count] = (char*)steps[count - 1]; /* exec never writes argv */
     }
     argv[count] = NULL;
     svipc_socket* supervisor = NULL;
@@ -420,7 +420,7 @@ static int inherits_only_the_socket_and_default_signals(void)
     CHECK(flow_count_fds() == before);
 
     /* A chosen number, with ours taken: the child still has exactly 0, 1, 2 and that one. */
-    const char* argv[] = { SANDBOX_PROBE_PATH, "fds", NULL };
+    char* argv[] = { SANDBOX_PROBE_PATH, "fds", NULL };
     svipc_socket* supervisor = NULL;
     int32_t pid = -1;
     CHECK(dup2(3, 9) == 9);

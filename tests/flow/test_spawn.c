@@ -22,9 +22,9 @@
 #endif
 
 /* Spawns the probe in report mode and returns its report. */
-static void spawn_report(const char* const* envp, int32_t child_fd, const char* variable, char* report, size_t capacity)
+static void spawn_report(char* const* envp, int32_t child_fd, const char* variable, char* report, size_t capacity)
 {
-    const char* argv[] = { FLOW_PROBE_PATH, "report", variable, NULL };
+    char* argv[] = { FLOW_PROBE_PATH, "report", (char*)variable, NULL }; /* exec never writes argv */
     svipc_socket* supervisor = NULL;
     int32_t pid = -1;
     CHECK_STATUS(svipc_spawn(FLOW_PROBE_PATH, argv, envp, child_fd, variable, &supervisor, &pid), SVIPC_OK);
@@ -76,7 +76,7 @@ static int chosen_number_and_variable(void)
     int other = open("/dev/null", O_RDONLY);
     CHECK(other >= 0 && dup2(other, 9) == 9);
     close(other);
-    const char* envp[] = { "SUPERVISOR_IPC_FD=99", "FLOW_EXTRA=kept", "PROBE_FD=1", NULL };
+    char* envp[] = { "SUPERVISOR_IPC_FD=99", "FLOW_EXTRA=kept", "PROBE_FD=1", NULL };
     char report[2048];
     spawn_report(envp, 9, "PROBE_FD", report, sizeof(report));
     printf("report: %s\n", report);
@@ -88,7 +88,7 @@ static int chosen_number_and_variable(void)
 
 static int replaces_an_inherited_variable(void)
 {
-    const char* envp[] = { "SUPERVISOR_IPC_FD=42", "SUPERVISOR_IPC_FDX=1", NULL };
+    char* envp[] = { "SUPERVISOR_IPC_FD=42", "SUPERVISOR_IPC_FDX=1", NULL };
     char report[2048];
     spawn_report(envp, 5, NULL, report, sizeof(report));
     CHECK(descriptors_are_exactly_stdio_and(report, 5));
@@ -124,7 +124,7 @@ static int child_starts_with_default_signals(void)
 
 static int searches_path_without_slash(void)
 {
-    const char* argv[] = { "true", NULL };
+    char* argv[] = { "true", NULL };
     svipc_socket* supervisor = NULL;
     int32_t pid = -1;
     CHECK_STATUS(svipc_spawn("true", argv, NULL, -1, NULL, &supervisor, &pid), SVIPC_OK);
@@ -187,7 +187,7 @@ static int wait_reports_exit_and_signal(void)
     svipc_child_exit exit_status;
     svipc_socket* supervisor = NULL;
     int32_t pid = -1;
-    const char* exit_argv[] = { FLOW_PROBE_PATH, "exit", "7", NULL };
+    char* exit_argv[] = { FLOW_PROBE_PATH, "exit", "7", NULL };
     CHECK_STATUS(svipc_spawn(FLOW_PROBE_PATH, exit_argv, NULL, -1, NULL, &supervisor, &pid), SVIPC_OK);
     CHECK_STATUS(svipc_wait_child(pid, SVIPC_INFINITE_TIMEOUT, &exit_status), SVIPC_OK);
     CHECK(exit_status.exit_code == 7 && exit_status.signal == 0);
@@ -196,7 +196,7 @@ static int wait_reports_exit_and_signal(void)
     CHECK(errno == ECHILD);
     svipc_close(supervisor);
 
-    const char* wait_argv[] = { FLOW_PROBE_PATH, "wait", NULL };
+    char* wait_argv[] = { FLOW_PROBE_PATH, "wait", NULL };
     CHECK_STATUS(svipc_spawn(FLOW_PROBE_PATH, wait_argv, NULL, -1, NULL, &supervisor, &pid), SVIPC_OK);
     CHECK_STATUS(svipc_wait_child(pid, 0, &exit_status), SVIPC_TIMEOUT);
     CHECK_STATUS(svipc_wait_child(pid, 30, &exit_status), SVIPC_TIMEOUT);

@@ -952,7 +952,7 @@ internal static unsafe partial class NativeMethods
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_send_frame", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
-    internal static partial SvipcStatus SendFrame(SvipcSocketHandle socket, byte* payload, uint length);
+    internal static partial SvipcStatus SendFrame(SvipcSocketHandle socket, void* payload, uint length);
 
     /// <summary>
     /// <c>svipc_send_frame</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the
@@ -961,7 +961,7 @@ internal static unsafe partial class NativeMethods
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_send_frame")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
-    internal static partial SvipcStatus SendFrame(nint socket, byte* payload, uint length);
+    internal static partial SvipcStatus SendFrame(nint socket, void* payload, uint length);
 
     /// <summary>
     /// Receives the next frame into buffer. On SVIPC_OK *length is the payload size.
@@ -975,7 +975,7 @@ internal static unsafe partial class NativeMethods
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_recv_frame", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
-    internal static partial SvipcStatus RecvFrame(SvipcSocketHandle socket, byte* buffer, uint capacity, uint* length);
+    internal static partial SvipcStatus RecvFrame(SvipcSocketHandle socket, void* buffer, uint capacity, uint* length);
 
     /// <summary>
     /// <c>svipc_recv_frame</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the
@@ -984,7 +984,7 @@ internal static unsafe partial class NativeMethods
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_recv_frame")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
-    internal static partial SvipcStatus RecvFrame(nint socket, byte* buffer, uint capacity, uint* length);
+    internal static partial SvipcStatus RecvFrame(nint socket, void* buffer, uint capacity, uint* length);
 
     /// <summary>
     /// Receives the next frame into the socket's own buffer and lends it: *payload
@@ -1198,7 +1198,8 @@ internal static unsafe partial class NativeMethods
     /// SUPERVISOR_IPC_FD=3) tells the child which descriptor that is.
     ///
     /// - program: a path; without a '/' it is searched in the PATH of this process.
-    /// - argv: null-terminated argument vector; null means { program, null }.
+    /// - argv: null-terminated argument vector, typed as execv and posix_spawn
+    ///   take it (main's argv passes as is); null means { program, null }.
     /// - envp: null-terminated "NAME=value" entries for the child; null means this
     ///   process's environment. Any entry named fd_variable is dropped and the
     ///   variable is appended with the descriptor number.
@@ -1517,14 +1518,14 @@ internal static unsafe partial class NativeMethods
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_encode_message", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
-    internal static partial SvipcStatus EncodeMessage(SvipcMessage* message, byte* buffer, uint capacity, uint* length);
+    internal static partial SvipcStatus EncodeMessage(SvipcMessage* message, void* buffer, uint capacity, uint* length);
 
     /// <summary>
     /// Encodes a response; as svipc_encode_message.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_encode_response", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
-    internal static partial SvipcStatus EncodeResponse(SvipcResponse* response, byte* buffer, uint capacity, uint* length);
+    internal static partial SvipcStatus EncodeResponse(SvipcResponse* response, void* buffer, uint capacity, uint* length);
 
     /// <summary>
     /// Decodes a SupervisorMessage in place (see "Ownership" above: payload is rewritten and
@@ -1534,14 +1535,14 @@ internal static unsafe partial class NativeMethods
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_decode_message", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
-    internal static partial SvipcStatus DecodeMessage(byte* payload, uint length, SvipcMessage* message, SvipcFormatError* error);
+    internal static partial SvipcStatus DecodeMessage(void* payload, uint length, SvipcMessage* message, SvipcFormatError* error);
 
     /// <summary>
     /// Decodes a SupervisorResponse in place; as svipc_decode_message.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_decode_response", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
-    internal static partial SvipcStatus DecodeResponse(byte* payload, uint length, SvipcResponse* response, SvipcFormatError* error);
+    internal static partial SvipcStatus DecodeResponse(void* payload, uint length, SvipcResponse* response, SvipcFormatError* error);
 
     /// <summary>
     /// Encodes and sends one message as one frame. The encoding goes to a buffer the socket
