@@ -450,7 +450,7 @@ static int searches_path_without_slash(void)
     char path[600];
     snprintf(path, sizeof(path), "/nonexistent/svipc-bin::%s", directory);
     CHECK(setenv("PATH", path, 1) == 0);
-    const char* argv[] = { "sandbox_probe", "fds", NULL };
+    char* argv[] = { "sandbox_probe", "fds", NULL };
     svipc_sandbox sandbox = program_only();
     svipc_socket* supervisor = NULL;
     int32_t pid = -1;
@@ -532,7 +532,7 @@ static int many_starts_leak_no_descriptor(void)
 static void* start_many(void* failures)
 {
     svipc_sandbox sandbox = program_only();
-    const char* argv[] = { SANDBOX_PROBE_PATH, "fds", NULL };
+    char* argv[] = { SANDBOX_PROBE_PATH, "fds", NULL };
     for (int i = 0; i < 10; i++)
     {
         svipc_socket* supervisor = NULL;
