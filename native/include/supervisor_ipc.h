@@ -692,7 +692,8 @@ SVIPC_API svipc_status svipc_event_port_wait(int32_t port, svipc_ready_event* ev
  * Add the rules a program needs to start: read and execute beneath the
  * program's directory, its ELF interpreter's directory and the system library
  * directories that exist (/lib, /lib64, /usr/lib, /usr/lib64, /usr/local/lib),
- * and read of /etc/ld.so.cache.
+ * and read of /etc/ld.so.cache. A script's interpreter (#!), libraries found
+ * through RUNPATH or LD_LIBRARY_PATH elsewhere and data files need rules of their own.
  */
 #define SVIPC_SANDBOX_ALLOW_PROGRAM 0x8u
 

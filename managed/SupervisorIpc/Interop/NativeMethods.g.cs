@@ -737,7 +737,8 @@ internal static unsafe partial class NativeMethods
     /// Add the rules a program needs to start: read and execute beneath the
     /// program's directory, its ELF interpreter's directory and the system library
     /// directories that exist (/lib, /lib64, /usr/lib, /usr/lib64, /usr/local/lib),
-    /// and read of /etc/ld.so.cache.
+    /// and read of /etc/ld.so.cache. A script's interpreter (#!), libraries found
+    /// through RUNPATH or LD_LIBRARY_PATH elsewhere and data files need rules of their own.
     /// </summary>
     internal const int SandboxAllowProgram = 8;
 

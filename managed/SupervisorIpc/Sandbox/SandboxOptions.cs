@@ -30,8 +30,9 @@ public sealed class SandboxOptions
 
     /// <summary>
     /// Adds the rules the program needs to start: read and execute beneath its directory, its dynamic loader's
-    /// and the system library directories, and read of <c>/etc/ld.so.cache</c>. True by default. Libraries found
-    /// through RUNPATH or <c>LD_LIBRARY_PATH</c> elsewhere, and files the program reads at start, need rules of their own.
+    /// and the system library directories, and read of <c>/etc/ld.so.cache</c>. True by default. A script's
+    /// interpreter (<c>#!</c>), libraries found through RUNPATH or <c>LD_LIBRARY_PATH</c> elsewhere, and files the
+    /// program reads at start need rules of their own.
     /// </summary>
     public bool AllowProgram { get; set; } = true;
 
