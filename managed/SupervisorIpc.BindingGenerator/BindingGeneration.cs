@@ -42,7 +42,7 @@ public static class BindingGeneration
             RawHandleOverloads: new[]
             {
                 "svipc_send_frame", "svipc_recv_frame", "svipc_recv_frame_borrowed", "svipc_send_fd", "svipc_recv_fd",
-                "svipc_last_send_errno", "svipc_last_receive_errno", "svipc_has_buffered_input",
+                "svipc_last_send_errno", "svipc_last_receive_errno", "svipc_has_buffered_input", "svipc_flush", "svipc_has_pending_output",
             });
 
         using HeaderParser parser = HeaderParser.Open(options.HeaderPath, options.IncludeDirectories);

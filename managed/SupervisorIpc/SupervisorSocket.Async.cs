@@ -1,21 +1,25 @@
 using System;
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using SupervisorIpc.Interop;
+using SupervisorIpc.Readiness;
 
 namespace SupervisorIpc;
 
-// Asynchronous variants run the blocking call on the thread pool. Cancellation shuts the connection down
-// (both directions, as Shutdown does) to wake the blocked call: the task is then cancelled
-// (OperationCanceledException) and the socket is unusable afterwards, like a cancelled NetworkStream read.
-// A token cancelled before the call starts cancels the task without touching the connection.
-// Use ReadTimeout instead when the connection must survive a wait that ends without data.
+// Asynchronous calls wait for readiness on the process's readiness loop (see SupervisorSocket.NonBlocking.cs and
+// ReadinessLoop): no thread is held while nothing has arrived. Each attempt is one non-blocking native call under
+// the direction lock; between attempts the call holds neither a thread nor the lock. Cancellation and the
+// ReadTimeout/SendTimeout end the wait, never the connection: a receive keeps what part of a frame arrived for
+// the next receive, and a send either had nothing of its frame accepted or leaves the accepted rest to the next
+// send on the socket (which writes it before its own frame).
 public sealed partial class SupervisorSocket
 {
-    /// <summary>Accepts one connection at <paramref name="path"/> without blocking the caller; see <see cref="BindAndAccept"/>.</summary>
+    private delegate bool ReceiveAttempt<T>(SupervisorSocket socket, object? state, out T result);
+
+    /// <summary>Accepts one connection at <paramref name="path"/> without blocking a thread; see <see cref="BindAndAccept"/>.</summary>
     /// <param name="path">Absolute path of the socket file.</param>
     /// <param name="timeout">How long to wait for the child; null waits without limit.</param>
     /// <param name="cancellationToken">Cancels the wait; the path is then removed.</param>
@@ -23,134 +27,388 @@ public sealed partial class SupervisorSocket
     /// <exception cref="SupervisorSocketException">Binding failed.</exception>
     /// <exception cref="SupervisorTimeoutException">No child connected within <paramref name="timeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static Task<SupervisorSocket> BindAndAcceptAsync(string path, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public static async Task<SupervisorSocket> BindAndAcceptAsync(string path, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ValidatePath(path);
         _ = ToMilliseconds(timeout);
-        return Task.Run(() => BindAndAccept(path, timeout, cancellationToken), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        SupervisorSocketListener listener = SupervisorSocketListener.Bind(path);
+        try
+        {
+            SvipcSocketHandle connection = await listener.AcceptHandleAsync(timeout, cancellationToken).ConfigureAwait(false);
+            // The connection owns the listener so that the socket file lives as long as the connection, as in the reference.
+            return new SupervisorSocket(connection, listener);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Receives the next message on the thread pool; cancellation shuts the connection down.</summary>
-    /// <param name="cancellationToken">Cancels the receive and shuts the connection down.</param>
+    /// <summary>Receives the next message, waiting for it on the readiness loop.</summary>
+    /// <param name="cancellationToken">Ends the wait; the connection stays usable and part of a frame that arrived is kept.</param>
     /// <returns>The message.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="ReceiveMessage"/>.</exception>
     public Task<SupervisorMessage> ReceiveMessageAsync(CancellationToken cancellationToken = default) =>
-        RunBlockingAsync(static socket => socket.ReceiveMessage(), cancellationToken);
+        ReceiveAsyncCore<SupervisorMessage>(
+            static (SupervisorSocket socket, object? _, out SupervisorMessage message) => socket.TryReceiveMessageLocked(out message),
+            null,
+            "receive message",
+            cancellationToken);
 
-    /// <summary>Receives the next response on the thread pool; cancellation shuts the connection down.</summary>
-    /// <param name="cancellationToken">Cancels the receive and shuts the connection down.</param>
+    /// <summary>Receives the next response, waiting for it on the readiness loop.</summary>
+    /// <param name="cancellationToken">Ends the wait; the connection stays usable and part of a frame that arrived is kept.</param>
     /// <returns>The response.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="ReceiveResponse"/>.</exception>
     public Task<SupervisorResponse> ReceiveResponseAsync(CancellationToken cancellationToken = default) =>
-        RunBlockingAsync(static socket => socket.ReceiveResponse(), cancellationToken);
+        ReceiveAsyncCore<SupervisorResponse>(
+            static (SupervisorSocket socket, object? _, out SupervisorResponse response) => socket.TryReceiveResponseLocked(out response),
+            null,
+            "receive response",
+            cancellationToken);
 
-    /// <summary>Receives the next raw frame into <paramref name="destination"/> on the thread pool; cancellation shuts the connection down.</summary>
+    /// <summary>Receives the next raw frame into <paramref name="destination"/>, waiting for it on the readiness loop.</summary>
     /// <param name="destination">Receives the payload bytes.</param>
-    /// <param name="cancellationToken">Cancels the receive and shuts the connection down.</param>
+    /// <param name="cancellationToken">Ends the wait; the connection stays usable and part of a frame that arrived is kept.</param>
     /// <returns>The payload length.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="ReceiveFrame(IBufferWriter{byte})"/>.</exception>
     public Task<int> ReceiveFrameAsync(IBufferWriter<byte> destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return RunBlockingAsync(socket => socket.ReceiveFrame(destination), cancellationToken);
+        return ReceiveAsyncCore<int>(
+            static (SupervisorSocket socket, object? state, out int length) => socket.TryReceiveFrameLocked((IBufferWriter<byte>)state!, out length),
+            destination,
+            "receive frame",
+            cancellationToken);
     }
 
-    /// <summary>Receives one descriptor on the thread pool; cancellation shuts the connection down.</summary>
-    /// <param name="cancellationToken">Cancels the receive and shuts the connection down.</param>
+    /// <summary>Receives one descriptor, waiting for it on the readiness loop.</summary>
+    /// <param name="cancellationToken">Ends the wait; the connection stays usable.</param>
     /// <returns>The received descriptor, owned by the caller.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="ReceiveFileDescriptor"/>.</exception>
     public Task<SafeFileHandle> ReceiveFileDescriptorAsync(CancellationToken cancellationToken = default) =>
-        RunBlockingAsync(static socket => socket.ReceiveFileDescriptor(), cancellationToken);
+        ReceiveAsyncCore<SafeFileHandle>(
+            static (SupervisorSocket socket, object? _, out SafeFileHandle handle) => socket.TryReceiveDescriptorLocked(out handle),
+            null,
+            "receive descriptor",
+            cancellationToken);
 
-    /// <summary>Sends a message on the thread pool; cancellation while the send blocks (peer not reading) shuts the connection down.</summary>
+    /// <summary>Sends a message, waiting for room on the readiness loop when the peer is not reading.</summary>
     /// <param name="message">The message.</param>
-    /// <param name="cancellationToken">Cancels the send and shuts the connection down.</param>
+    /// <param name="cancellationToken">Ends the wait; see <see cref="SendFrameAsync"/> for what a cancelled send leaves.</param>
     /// <returns>A task that completes when the frame is written.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="SendMessage"/>.</exception>
     public Task SendMessageAsync(SupervisorMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return RunBlockingAsync(socket => socket.SendMessage(message), cancellationToken);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxPayloadLength);
+        if (!SupervisorWireCodec.TryEncode(message, buffer, out int length))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return Task.FromException(TooLargeToSend("send message"));
+        }
+
+        return SendPooledAsync(buffer, length, "send message", cancellationToken);
     }
 
-    /// <summary>Sends a response on the thread pool; cancellation while the send blocks (peer not reading) shuts the connection down.</summary>
+    /// <summary>Sends a response, waiting for room on the readiness loop when the peer is not reading.</summary>
     /// <param name="response">The response.</param>
-    /// <param name="cancellationToken">Cancels the send and shuts the connection down.</param>
+    /// <param name="cancellationToken">Ends the wait; see <see cref="SendFrameAsync"/> for what a cancelled send leaves.</param>
     /// <returns>A task that completes when the frame is written.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="SendResponse"/>.</exception>
     public Task SendResponseAsync(SupervisorResponse response, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
-        return RunBlockingAsync(socket => socket.SendResponse(response), cancellationToken);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxPayloadLength);
+        if (!SupervisorWireCodec.TryEncode(response, buffer, out int length))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return Task.FromException(TooLargeToSend("send response"));
+        }
+
+        return SendPooledAsync(buffer, length, "send response", cancellationToken);
     }
 
-    /// <summary>Sends a raw frame on the thread pool; cancellation while the send blocks shuts the connection down.</summary>
+    /// <summary>
+    /// Sends a raw frame, waiting for room on the readiness loop when the peer is not reading. A cancelled or timed-out
+    /// send either had nothing of its frame accepted (the connection is as before) or had it accepted and written in
+    /// part: the socket keeps the rest and the next send writes it before its own frame, so no frame is ever cut.
+    /// </summary>
     /// <param name="payload">The payload, at most <see cref="MaxPayloadLength"/> bytes; must not change until the task completes.</param>
-    /// <param name="cancellationToken">Cancels the send and shuts the connection down.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
     /// <returns>A task that completes when the frame is written.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="SendFrame"/>.</exception>
     public Task SendFrameAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
-        RunBlockingAsync(socket => socket.SendFrame(payload.Span), cancellationToken);
+        SendAsyncCore(payload, descriptor: null, "send frame", cancellationToken);
 
-    /// <summary>Sends a descriptor on the thread pool; cancellation while the send blocks shuts the connection down.</summary>
+    /// <summary>Sends a descriptor, waiting for room on the readiness loop when the peer is not reading.</summary>
     /// <param name="handle">The descriptor to send; stays the caller's and must stay open until the task completes.</param>
-    /// <param name="cancellationToken">Cancels the send and shuts the connection down.</param>
+    /// <param name="cancellationToken">Ends the wait; a cancelled descriptor send sent nothing.</param>
     /// <returns>A task that completes when the descriptor is sent.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="SendFileDescriptor"/>.</exception>
     public Task SendFileDescriptorAsync(SafeHandle handle, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handle);
-        return RunBlockingAsync(socket => socket.SendFileDescriptor(handle), cancellationToken);
-    }
-
-    private Task RunBlockingAsync(Action<SupervisorSocket> operation, CancellationToken cancellationToken) =>
-        RunBlockingAsync(
-            socket =>
-            {
-                operation(socket);
-                return true;
-            },
-            cancellationToken);
-
-    private Task<T> RunBlockingAsync<T>(Func<SupervisorSocket, T> operation, CancellationToken cancellationToken)
-    {
-        ThrowIfDisposed();
-        if (cancellationToken.IsCancellationRequested)
+        ObjectDisposedException.ThrowIf(handle.IsClosed, handle);
+        if (handle.IsInvalid)
         {
-            return Task.FromCanceled<T>(cancellationToken);
+            throw new ArgumentException("The handle does not hold a descriptor.", nameof(handle));
         }
 
-        return Task.Run(
-            () =>
-            {
-                using CancellationTokenRegistration registration = cancellationToken.Register(
-                    static state => ((SupervisorSocket)state!).ShutdownForCancellation(), this);
-                try
-                {
-                    return operation(this);
-                }
-                catch (SupervisorSocketException) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw new OperationCanceledException("The operation was cancelled; the connection is shut down.", cancellationToken);
-                }
-            },
-            cancellationToken);
+        return SendAsyncCore(ReadOnlyMemory<byte>.Empty, handle, "send descriptor", cancellationToken);
     }
 
-    private void ShutdownForCancellation()
+    private async Task SendPooledAsync(byte[] buffer, int length, string operation, CancellationToken cancellationToken)
     {
-        if (!IsDisposed)
+        try
         {
-            // A failure here only means there is nothing left to wake.
-            _ = NativeMethods.Shutdown(_handle);
+            // The socket copies whatever rest of an accepted frame it keeps, so the buffer is free once this returns.
+            await SendAsyncCore(buffer.AsMemory(0, length), descriptor: null, operation, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<T> ReceiveAsyncCore<T>(ReceiveAttempt<T> attempt, object? state, string operation, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        ReadinessRegistration readiness = EnterAsyncMode();
+        SemaphoreSlim gate = _asyncReceiveGate!;
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            long deadline = 0;
+            while (true)
+            {
+                long sequence = readiness.ReadSequence;
+                lock (_receiveLock)
+                {
+                    ThrowIfDisposed();
+                    // A receive that would block has used what was buffered and needs the socket: wait for it.
+                    if (attempt(this, state, out T result))
+                    {
+                        return result;
+                    }
+                }
+
+                if (deadline == 0)
+                {
+                    deadline = Deadline(ReadTimeoutMilliseconds());
+                }
+
+                await WaitAsync(readiness.WaitReadableAsync(sequence, RemainingOrTimeout(deadline, operation), cancellationToken), operation, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task SendAsyncCore(ReadOnlyMemory<byte> payload, SafeHandle? descriptor, string operation, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        ReadinessRegistration readiness = EnterAsyncMode();
+        SemaphoreSlim gate = _asyncSendGate!;
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        bool added = false;
+        try
+        {
+            descriptor?.DangerousAddRef(ref added);
+            bool accepted = false;
+            long deadline = 0;
+            while (true)
+            {
+                long sequence = readiness.WriteSequence;
+                lock (_sendLock)
+                {
+                    ThrowIfDisposed();
+                    if (TrySendLocked(payload.Span, descriptor, operation, ref accepted))
+                    {
+                        return;
+                    }
+                }
+
+                if (deadline == 0)
+                {
+                    deadline = Deadline(SendTimeoutMilliseconds());
+                }
+
+                await WaitAsync(readiness.WaitWritableAsync(sequence, RemainingOrTimeout(deadline, operation), cancellationToken), operation, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                descriptor!.DangerousRelease();
+            }
+
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// One step of an asynchronous send: write what an earlier send left pending, then (once) this frame or
+    /// descriptor, then the rest of this frame. True when all of it is written; false when the socket is full.
+    /// </summary>
+    private bool TrySendLocked(ReadOnlySpan<byte> payload, SafeHandle? descriptor, string operation, ref bool accepted)
+    {
+        SvipcStatus status = NativeMethods.Flush(_native);
+        if (status == SvipcStatus.WouldBlock)
+        {
+            return false;
+        }
+
+        if (status != SvipcStatus.Ok)
+        {
+            Throw(status, NativeMethods.LastSendErrno(_native), operation);
+        }
+
+        if (accepted)
+        {
+            return true;
+        }
+
+        accepted = descriptor is null
+            ? TrySendFrameLocked(payload, operation)
+            : TrySendDescriptorLocked(checked((int)descriptor.DangerousGetHandle()));
+        if (!accepted)
+        {
+            return false;
+        }
+
+        // Accepted: written whole, or the socket keeps the rest (then the next step flushes it).
+        return NativeMethods.HasPendingOutput(_native) == 0;
+    }
+
+    private bool TryReceiveMessageLocked(out SupervisorMessage message)
+    {
+        if (!TryReceiveBorrowedLocked("receive message", out ReadOnlySpan<byte> payload))
+        {
+            message = null!;
+            return false;
+        }
+
+        try
+        {
+            message = SupervisorWireCodec.DecodeMessage(payload);
+            return true;
+        }
+        catch (SupervisorMessageFormatException malformed)
+        {
+            Instruments.ReceiveFailed(malformed);
+            throw;
+        }
+    }
+
+    private bool TryReceiveResponseLocked(out SupervisorResponse response)
+    {
+        if (!TryReceiveBorrowedLocked("receive response", out ReadOnlySpan<byte> payload))
+        {
+            response = null!;
+            return false;
+        }
+
+        try
+        {
+            response = SupervisorWireCodec.DecodeResponse(payload);
+            return true;
+        }
+        catch (SupervisorMessageFormatException malformed)
+        {
+            Instruments.ReceiveFailed(malformed);
+            throw;
+        }
+    }
+
+    private bool TryReceiveFrameLocked(IBufferWriter<byte> destination, out int length)
+    {
+        // As in ReceiveFrame(IBufferWriter): the reference keeps the native buffer alive while the writer copies.
+        bool added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            if (!TryReceiveBorrowedLocked("receive frame", out ReadOnlySpan<byte> payload))
+            {
+                length = 0;
+                return false;
+            }
+
+            payload.CopyTo(destination.GetSpan(payload.Length));
+            destination.Advance(payload.Length);
+            length = payload.Length;
+            return true;
+        }
+        finally
+        {
+            if (added)
+            {
+                _handle.DangerousRelease();
+            }
+        }
+    }
+
+    private unsafe bool TryReceiveDescriptorLocked(out SafeFileHandle handle)
+    {
+        int fd;
+        SvipcStatus status = NativeMethods.RecvFd(_native, &fd);
+        if (status == SvipcStatus.Ok)
+        {
+            handle = new SafeFileHandle(fd, ownsHandle: true);
+            return true;
+        }
+
+        handle = null!;
+        if (status == SvipcStatus.WouldBlock)
+        {
+            return false;
+        }
+
+        ThrowReceiveFailure(status, NativeMethods.LastReceiveErrno(_native), "receive descriptor");
+        return false;
+    }
+
+    /// <summary>The time left until <paramref name="deadline"/>; throws the timeout when none is.</summary>
+    private int RemainingOrTimeout(long deadline, string operation)
+    {
+        int remaining = Remaining(deadline);
+        if (remaining == 0)
+        {
+            Throw(SvipcStatus.Timeout, 0, operation);
+        }
+
+        return remaining;
+    }
+
+    private async ValueTask WaitAsync(ValueTask<ReadinessOutcome> wait, string operation, CancellationToken cancellationToken)
+    {
+        switch (await wait.ConfigureAwait(false))
+        {
+            case ReadinessOutcome.Ready:
+                return;
+            case ReadinessOutcome.TimedOut:
+                Throw(SvipcStatus.Timeout, 0, operation);
+                break;
+            case ReadinessOutcome.Cancelled:
+                throw new OperationCanceledException(cancellationToken);
+            default:
+                throw new ObjectDisposedException(GetType().FullName);
         }
     }
 }

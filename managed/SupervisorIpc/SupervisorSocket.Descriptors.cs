@@ -31,10 +31,10 @@ public sealed partial class SupervisorSocket
             lock (_sendLock)
             {
                 ThrowIfDisposed();
-                SvipcStatus status = NativeMethods.SendFd(_native, fd);
-                if (status != SvipcStatus.Ok)
+                long deadline = 0;
+                while (!TrySendDescriptorLocked(fd))
                 {
-                    Throw(status, NativeMethods.LastSendErrno(_native), "send descriptor");
+                    WaitForOutputRoomLocked(ref deadline, "send descriptor");
                 }
             }
         }
@@ -78,7 +78,13 @@ public sealed partial class SupervisorSocket
         {
             ThrowIfDisposed();
             int fd;
-            SvipcStatus status = NativeMethods.RecvFd(_native, &fd);
+            SvipcStatus status;
+            long deadline = 0;
+            while ((status = NativeMethods.RecvFd(_native, &fd)) == SvipcStatus.WouldBlock)
+            {
+                WaitForInputLocked(ref deadline, "receive descriptor");
+            }
+
             if (status == SvipcStatus.Ok)
             {
                 // Wrap at once so that the descriptor is owned (and closed) even if the caller drops it.
@@ -93,5 +99,22 @@ public sealed partial class SupervisorSocket
             ThrowReceiveFailure(status, NativeMethods.LastReceiveErrno(_native), "receive descriptor");
             return null;
         }
+    }
+
+    /// <summary>One native descriptor send; false when nothing was accepted (non-blocking mode only).</summary>
+    private bool TrySendDescriptorLocked(int fd)
+    {
+        SvipcStatus status = NativeMethods.SendFd(_native, fd);
+        if (status == SvipcStatus.WouldBlock)
+        {
+            return false;
+        }
+
+        if (status != SvipcStatus.Ok)
+        {
+            Throw(status, NativeMethods.LastSendErrno(_native), "send descriptor");
+        }
+
+        return true;
     }
 }

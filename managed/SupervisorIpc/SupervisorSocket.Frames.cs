@@ -42,9 +42,20 @@ public sealed partial class SupervisorSocket
             ThrowIfDisposed();
             uint length;
             SvipcStatus status;
-            fixed (byte* buffer = destination)
+            long deadline = 0;
+            while (true)
             {
-                status = NativeMethods.RecvFrame(_native, buffer, (uint)destination.Length, &length);
+                fixed (byte* buffer = destination)
+                {
+                    status = NativeMethods.RecvFrame(_native, buffer, (uint)destination.Length, &length);
+                }
+
+                if (status != SvipcStatus.WouldBlock)
+                {
+                    break;
+                }
+
+                WaitForInputLocked(ref deadline, "receive frame");
             }
 
             if (status == SvipcStatus.BufferTooSmall)
@@ -100,12 +111,32 @@ public sealed partial class SupervisorSocket
         }
     }
 
-    private unsafe void SendFrameLocked(ReadOnlySpan<byte> payload, string operation)
+    private void SendFrameLocked(ReadOnlySpan<byte> payload, string operation)
+    {
+        long deadline = 0;
+        while (!TrySendFrameLocked(payload, operation))
+        {
+            WaitForOutputRoomLocked(ref deadline, operation);
+        }
+
+        if (_nonBlocking)
+        {
+            FlushLocked(ref deadline, operation);
+        }
+    }
+
+    /// <summary>One native send; false when nothing was accepted (non-blocking mode only).</summary>
+    private unsafe bool TrySendFrameLocked(ReadOnlySpan<byte> payload, string operation)
     {
         SvipcStatus status;
         fixed (byte* bytes = payload)
         {
             status = NativeMethods.SendFrame(_native, bytes, (uint)payload.Length);
+        }
+
+        if (status == SvipcStatus.WouldBlock)
+        {
+            return false;
         }
 
         if (status != SvipcStatus.Ok)
@@ -114,21 +145,77 @@ public sealed partial class SupervisorSocket
         }
 
         Instruments.FrameSent(payload.Length);
+        return true;
     }
 
+    /// <summary>A synchronous send that would block: wait for room, then write what an earlier send left pending.</summary>
+    private void WaitForOutputRoomLocked(ref long deadline, string operation)
+    {
+        WaitSynchronously(NativeMethods.ReadyWritable, ref deadline, operation);
+        SvipcStatus status = NativeMethods.Flush(_native);
+        if (status is not (SvipcStatus.Ok or SvipcStatus.WouldBlock))
+        {
+            Throw(status, NativeMethods.LastSendErrno(_native), operation);
+        }
+    }
+
+    /// <summary>Writes the rest of an accepted frame, waiting in poll(): a synchronous send returns with its frame written.</summary>
+    private void FlushLocked(ref long deadline, string operation)
+    {
+        while (true)
+        {
+            SvipcStatus status = NativeMethods.Flush(_native);
+            if (status == SvipcStatus.Ok)
+            {
+                return;
+            }
+
+            if (status != SvipcStatus.WouldBlock)
+            {
+                Throw(status, NativeMethods.LastSendErrno(_native), operation);
+            }
+
+            WaitSynchronously(NativeMethods.ReadyWritable, ref deadline, operation);
+        }
+    }
+
+    /// <summary>A synchronous receive that would block (it has used what was buffered): poll() for more.</summary>
+    private void WaitForInputLocked(ref long deadline, string operation) =>
+        WaitSynchronously(NativeMethods.ReadyReadable, ref deadline, operation);
+
     /// <summary>Receives a frame into the native socket's own buffer; the span is valid until the next receive, so only under the receive lock.</summary>
-    private unsafe ReadOnlySpan<byte> ReceiveBorrowedLocked(string operation)
+    private ReadOnlySpan<byte> ReceiveBorrowedLocked(string operation)
+    {
+        long deadline = 0;
+        ReadOnlySpan<byte> payload;
+        while (!TryReceiveBorrowedLocked(operation, out payload))
+        {
+            WaitForInputLocked(ref deadline, operation);
+        }
+
+        return payload;
+    }
+
+    /// <summary>One native receive of a borrowed frame; false when it would block (non-blocking mode only; what arrived is kept).</summary>
+    private unsafe bool TryReceiveBorrowedLocked(string operation, out ReadOnlySpan<byte> received)
     {
         byte* payload;
         uint length;
         SvipcStatus status = NativeMethods.RecvFrameBorrowed(_native, &payload, &length);
+        if (status == SvipcStatus.WouldBlock)
+        {
+            received = default;
+            return false;
+        }
+
         if (status != SvipcStatus.Ok)
         {
             ThrowReceiveFailure(status, NativeMethods.LastReceiveErrno(_native), operation);
         }
 
         Instruments.FrameReceived(checked((int)length));
-        return new ReadOnlySpan<byte>(payload, checked((int)length));
+        received = new ReadOnlySpan<byte>(payload, checked((int)length));
+        return true;
     }
 
     private bool IsDisposed => Volatile.Read(ref _disposed) != 0;

@@ -330,6 +330,8 @@ public sealed partial class SupervisorSocket : IDisposable
             return;
         }
 
+        // Asynchronous calls waiting on the loop hold no lock: ending their waits is what wakes them.
+        LeaveReadinessLoop();
         WaitForCallsToLeave();
         _handle.Dispose();
         _ownedListener?.Dispose();

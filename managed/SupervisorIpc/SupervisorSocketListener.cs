@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using SupervisorIpc.Interop;
+using SupervisorIpc.Readiness;
 
 namespace SupervisorIpc;
 
@@ -16,6 +17,9 @@ public sealed class SupervisorSocketListener : IDisposable
 {
     private readonly SvipcSocketHandle _handle;
     private readonly object _acceptLock = new();
+    private readonly object _asyncSetup = new();
+    private ReadinessRegistration? _readiness;
+    private SemaphoreSlim? _asyncAcceptGate;
     private int _callsInFlight;
     private int _disposed;
 
@@ -50,18 +54,18 @@ public sealed class SupervisorSocketListener : IDisposable
     public SupervisorSocket Accept(TimeSpan? timeout = null) =>
         SupervisorSocket.FromAcceptedHandle(AcceptHandle(timeout, CancellationToken.None));
 
-    /// <summary>Accepts one connection on the thread pool.</summary>
+    /// <summary>Accepts one connection, waiting for it on the readiness loop without holding a thread.</summary>
     /// <param name="timeout">How long to wait; null waits without limit.</param>
-    /// <param name="cancellationToken">Cancels the accept; the listener is then shut down and accepts nothing more.</param>
+    /// <param name="cancellationToken">Ends the wait; the listener stays usable and a connection that arrives later waits for the next accept.</param>
     /// <returns>The connection.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorTimeoutException">No connection arrived within <paramref name="timeout"/>.</exception>
     /// <exception cref="SupervisorSocketException">Accepting failed.</exception>
-    public Task<SupervisorSocket> AcceptAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public async Task<SupervisorSocket> AcceptAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         _ = SupervisorSocket.ToMilliseconds(timeout);
-        return Task.Run(() => SupervisorSocket.FromAcceptedHandle(AcceptHandle(timeout, cancellationToken)), cancellationToken);
+        return SupervisorSocket.FromAcceptedHandle(await AcceptHandleAsync(timeout, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Closes the listening descriptor and removes the socket file. Idempotent.</summary>
@@ -72,6 +76,7 @@ public sealed class SupervisorSocketListener : IDisposable
             return;
         }
 
+        LeaveReadinessLoop();
         if (Volatile.Read(ref _callsInFlight) > 0)
         {
             _ = NativeMethods.Shutdown(_handle);
@@ -106,7 +111,22 @@ public sealed class SupervisorSocketListener : IDisposable
                 static state => ((SupervisorSocketListener)state!).ShutdownForCancellation(), this);
             lock (_acceptLock)
             {
-                SvipcStatus status = NativeMethods.Accept(_handle, milliseconds, out SvipcSocketHandle connection);
+                SvipcStatus status;
+                SvipcSocketHandle connection;
+                long deadline = SupervisorSocket.Deadline(milliseconds);
+                while ((status = NativeMethods.Accept(_handle, milliseconds, out connection)) == SvipcStatus.WouldBlock)
+                {
+                    // Non-blocking since an asynchronous accept: wait in poll() for the rest of this call's timeout.
+                    connection.Dispose();
+                    int remaining = SupervisorSocket.Remaining(deadline);
+                    status = remaining == 0 ? SvipcStatus.Timeout : NativeMethods.WaitReady(NativeMethods.Fd(_handle), NativeMethods.ReadyReadable, remaining);
+                    if (status != SvipcStatus.Ok)
+                    {
+                        connection = new SvipcSocketHandle();
+                        break;
+                    }
+                }
+
                 if (status == SvipcStatus.Ok)
                 {
                     return connection;
@@ -130,6 +150,92 @@ public sealed class SupervisorSocketListener : IDisposable
         if (!IsDisposed)
         {
             _ = NativeMethods.Shutdown(_handle);
+        }
+    }
+
+    internal async Task<SvipcSocketHandle> AcceptHandleAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        long deadline = SupervisorSocket.Deadline(SupervisorSocket.ToMilliseconds(timeout));
+        cancellationToken.ThrowIfCancellationRequested();
+        ReadinessRegistration readiness = EnterAsyncMode();
+        await _asyncAcceptGate!.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                long sequence = readiness.ReadSequence;
+                lock (_acceptLock)
+                {
+                    ObjectDisposedException.ThrowIf(IsDisposed, this);
+                    SvipcStatus status = NativeMethods.Accept(_handle, 0, out SvipcSocketHandle connection);
+                    if (status == SvipcStatus.Ok)
+                    {
+                        return connection;
+                    }
+
+                    int errno = Marshal.GetLastPInvokeError();
+                    connection.Dispose();
+                    if (status != SvipcStatus.WouldBlock)
+                    {
+                        ObjectDisposedException.ThrowIf(IsDisposed, this);
+                        throw SocketErrors.Create(status, errno, "accept", Path);
+                    }
+                }
+
+                int remaining = SupervisorSocket.Remaining(deadline);
+                ReadinessOutcome outcome = remaining == 0
+                    ? ReadinessOutcome.TimedOut
+                    : await readiness.WaitReadableAsync(sequence, remaining, cancellationToken).ConfigureAwait(false);
+                switch (outcome)
+                {
+                    case ReadinessOutcome.TimedOut:
+                        throw SocketErrors.Create(SvipcStatus.Timeout, 0, "accept", Path);
+                    case ReadinessOutcome.Cancelled:
+                        throw new OperationCanceledException(cancellationToken);
+                    case ReadinessOutcome.Closed:
+                        throw new ObjectDisposedException(GetType().FullName);
+                }
+            }
+        }
+        finally
+        {
+            _asyncAcceptGate.Release();
+        }
+    }
+
+    /// <summary>Switches the listener to non-blocking mode and joins the readiness loop, once (as SupervisorSocket does).</summary>
+    private ReadinessRegistration EnterAsyncMode()
+    {
+        lock (_asyncSetup)
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            if (_readiness is null)
+            {
+                _asyncAcceptGate = new SemaphoreSlim(1, 1);
+                SvipcStatus status = NativeMethods.SetNonblocking(_handle, 1);
+                if (status != SvipcStatus.Ok)
+                {
+                    throw SocketErrors.Create(status, Marshal.GetLastPInvokeError(), "enter non-blocking mode", Path);
+                }
+
+                _readiness = ReadinessLoop.Shared.AddDescriptor(NativeMethods.Fd(_handle));
+            }
+
+            return _readiness;
+        }
+    }
+
+    private void LeaveReadinessLoop()
+    {
+        ReadinessRegistration? readiness;
+        lock (_asyncSetup)
+        {
+            readiness = _readiness;
+        }
+
+        if (readiness is not null)
+        {
+            ReadinessLoop.Shared.Remove(readiness);
         }
     }
 }

@@ -643,6 +643,15 @@ SVIPC_API svipc_status svipc_event_port_remove(int32_t port, int32_t fd);
 SVIPC_API svipc_status svipc_event_port_add_child(int32_t port, int32_t pid, int32_t pidfd, uint32_t token);
 
 /**
+ * Waits with poll() up to timeout_ms (SVIPC_INFINITE_TIMEOUT: without limit) for fd
+ * to become readable (SVIPC_READY_READABLE in readiness) or writable
+ * (SVIPC_READY_WRITABLE): how a blocking caller waits on a non-blocking socket.
+ * SVIPC_OK when ready, hung up or failed (the next call reports which), and when a
+ * signal interrupted the wait; SVIPC_TIMEOUT when the time ran out.
+ */
+SVIPC_API svipc_status svipc_wait_ready(int32_t fd, uint32_t readiness, int32_t timeout_ms);
+
+/**
  * Waits up to timeout_ms (SVIPC_INFINITE_TIMEOUT: without limit, 0: no wait)
  * for events and stores at most capacity of them; *count is how many (0 on
  * timeout). A signal interrupting the wait gives SVIPC_OK with *count 0.

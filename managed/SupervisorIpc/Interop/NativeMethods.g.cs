@@ -1187,11 +1187,29 @@ internal static unsafe partial class NativeMethods
     internal static partial SvipcStatus Flush(SvipcSocketHandle socket);
 
     /// <summary>
+    /// <c>svipc_flush</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the
+    /// caller must guarantee that the object outlives the call, and errno is not captured (the library keeps it per
+    /// direction: <c>svipc_last_send_errno</c>, <c>svipc_last_receive_errno</c>).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_flush")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus Flush(nint socket);
+
+    /// <summary>
     /// 1 when output accepted by a non-blocking send is still waiting to be written, else 0.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "svipc_has_pending_output")]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial int HasPendingOutput(SvipcSocketHandle socket);
+
+    /// <summary>
+    /// <c>svipc_has_pending_output</c> on a raw pointer, for calls made in a loop: no SafeHandle reference is taken, so the
+    /// caller must guarantee that the object outlives the call, and errno is not captured (the library keeps it per
+    /// direction: <c>svipc_last_send_errno</c>, <c>svipc_last_receive_errno</c>).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_has_pending_output")]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial int HasPendingOutput(nint socket);
 
     /// <summary>
     /// Starts program with a new connected pair: the child's end becomes descriptor
@@ -1452,6 +1470,17 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "svipc_event_port_add_child", SetLastError = true)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
     internal static partial SvipcStatus EventPortAddChild(int port, int pid, int pidfd, uint token);
+
+    /// <summary>
+    /// Waits with poll() up to timeout_ms (SVIPC_INFINITE_TIMEOUT: without limit) for fd
+    /// to become readable (SVIPC_READY_READABLE in readiness) or writable
+    /// (SVIPC_READY_WRITABLE): how a blocking caller waits on a non-blocking socket.
+    /// SVIPC_OK when ready, hung up or failed (the next call reports which), and when a
+    /// signal interrupted the wait; SVIPC_TIMEOUT when the time ran out.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "svipc_wait_ready", SetLastError = true)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(CallConvCdecl) })]
+    internal static partial SvipcStatus WaitReady(int fd, uint readiness, int timeoutMs);
 
     /// <summary>
     /// Waits up to timeout_ms (SVIPC_INFINITE_TIMEOUT: without limit, 0: no wait)
