@@ -107,6 +107,12 @@ public sealed partial class SupervisorSocket
     public Task SendMessageAsync(SupervisorMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ThrowIfDisposed();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
         byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxPayloadLength);
         if (!SupervisorWireCodec.TryEncode(message, buffer, out int length))
         {
@@ -126,6 +132,12 @@ public sealed partial class SupervisorSocket
     public Task SendResponseAsync(SupervisorResponse response, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
+        ThrowIfDisposed();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
         byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxPayloadLength);
         if (!SupervisorWireCodec.TryEncode(response, buffer, out int length))
         {
@@ -180,11 +192,20 @@ public sealed partial class SupervisorSocket
         }
     }
 
-    private async Task<T> ReceiveAsyncCore<T>(ReceiveAttempt<T> attempt, object? state, string operation, CancellationToken cancellationToken)
+    private Task<T> ReceiveAsyncCore<T>(ReceiveAttempt<T> attempt, object? state, string operation, CancellationToken cancellationToken)
     {
+        // Disposal is reported by the call, cancellation before the start by the task, as before.
         ThrowIfDisposed();
-        cancellationToken.ThrowIfCancellationRequested();
-        ReadinessRegistration readiness = EnterAsyncMode();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        return ReceiveOnLoopAsync(EnterAsyncMode(), attempt, state, operation, cancellationToken);
+    }
+
+    private async Task<T> ReceiveOnLoopAsync<T>(ReadinessRegistration readiness, ReceiveAttempt<T> attempt, object? state, string operation, CancellationToken cancellationToken)
+    {
         SemaphoreSlim gate = _asyncReceiveGate!;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -218,11 +239,19 @@ public sealed partial class SupervisorSocket
         }
     }
 
-    private async Task SendAsyncCore(ReadOnlyMemory<byte> payload, SafeHandle? descriptor, string operation, CancellationToken cancellationToken)
+    private Task SendAsyncCore(ReadOnlyMemory<byte> payload, SafeHandle? descriptor, string operation, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        cancellationToken.ThrowIfCancellationRequested();
-        ReadinessRegistration readiness = EnterAsyncMode();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
+        return SendOnLoopAsync(EnterAsyncMode(), payload, descriptor, operation, cancellationToken);
+    }
+
+    private async Task SendOnLoopAsync(ReadinessRegistration readiness, ReadOnlyMemory<byte> payload, SafeHandle? descriptor, string operation, CancellationToken cancellationToken)
+    {
         SemaphoreSlim gate = _asyncSendGate!;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         bool added = false;

@@ -103,4 +103,7 @@ public sealed partial class SupervisorSocket
     /// <summary>Milliseconds left until <paramref name="deadline"/>: infinite for none, 0 when it has passed.</summary>
     internal static int Remaining(long deadline) =>
         deadline == long.MaxValue ? NativeMethods.InfiniteTimeout : (int)Math.Clamp(deadline - Environment.TickCount64, 0, int.MaxValue);
+
+    /// <summary>Watches this connection for the peer's hang-up and cancels <paramref name="decision"/> when it happens.</summary>
+    internal HangUpWatch WatchForHangUp(CancellationTokenSource decision) => HangUpWatch.Start(EnterAsyncMode(), decision);
 }

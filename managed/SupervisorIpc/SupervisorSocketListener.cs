@@ -61,12 +61,15 @@ public sealed class SupervisorSocketListener : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorTimeoutException">No connection arrived within <paramref name="timeout"/>.</exception>
     /// <exception cref="SupervisorSocketException">Accepting failed.</exception>
-    public async Task<SupervisorSocket> AcceptAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public Task<SupervisorSocket> AcceptAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         _ = SupervisorSocket.ToMilliseconds(timeout);
-        return SupervisorSocket.FromAcceptedHandle(await AcceptHandleAsync(timeout, cancellationToken).ConfigureAwait(false));
+        return AcceptConnectionAsync(timeout, cancellationToken);
     }
+
+    private async Task<SupervisorSocket> AcceptConnectionAsync(TimeSpan? timeout, CancellationToken cancellationToken) =>
+        SupervisorSocket.FromAcceptedHandle(await AcceptHandleAsync(timeout, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Closes the listening descriptor and removes the socket file. Idempotent.</summary>
     public void Dispose()

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Win32.SafeHandles;
 using SupervisorIpc.Interop;
+using SupervisorIpc.Readiness;
 
 namespace SupervisorIpc;
 
@@ -187,19 +188,51 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         DateTimeOffset receivedAt = _time.GetUtcNow();
         long started = _time.GetTimestamp();
         using Activity? activity = StartActivity(message);
-        Outcome outcome = message switch
-        {
-            SupervisorMessage.Request request => await DecideRequestAsync(request.Capability, peer, expectedChildPid, cancellationToken).ConfigureAwait(false),
-            SupervisorMessage.OpenUrl open => await OpenUrlAsync(open.UrlRequest, expectedChildPid, cancellationToken).ConfigureAwait(false),
-            _ => throw new ArgumentException("Unknown message variant.", nameof(message)),
-        };
-
         AuditEvent Audit(Outcome final, Exception? error) =>
             new(receivedAt, message, final.Response, final.DecidedBy, final.DeciderName, _time.GetElapsedTime(started), final.DescriptorSent, peer, error ?? final.Error)
             {
                 Resolved = final.Resolved,
                 Detail = final.Detail,
             };
+
+        // While the request is decided the connection is watched for the child's hang-up (on the readiness loop): a
+        // child that is gone cannot be answered, so the decision's token is cancelled and nothing is sent.
+        Outcome outcome;
+        using (var decision = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            HangUpWatch watch = connection.WatchForHangUp(decision);
+            try
+            {
+                outcome = message switch
+                {
+                    SupervisorMessage.Request request => await DecideRequestAsync(request.Capability, peer, expectedChildPid, decision.Token).ConfigureAwait(false),
+                    SupervisorMessage.OpenUrl open => await OpenUrlAsync(open.UrlRequest, expectedChildPid, decision.Token).ConfigureAwait(false),
+                    _ => throw new ArgumentException("Unknown message variant.", nameof(message)),
+                };
+            }
+            catch (OperationCanceledException) when (watch.HungUp && !cancellationToken.IsCancellationRequested)
+            {
+                outcome = HungUp(message);
+            }
+            finally
+            {
+                await watch.StopAsync().ConfigureAwait(false);
+            }
+
+            if (watch.HungUp && outcome.Detail != ChildHungUpDetail)
+            {
+                // Decided anyway (the decider ignored its token): still nobody to answer, and a grant's file is not sent.
+                outcome.File?.Dispose();
+                outcome = HungUp(message);
+            }
+        }
+
+        if (outcome.Detail == ChildHungUpDetail)
+        {
+            AuditEvent abandoned = Audit(outcome, null);
+            Report(abandoned, activity);
+            return abandoned;
+        }
 
         try
         {
@@ -219,6 +252,21 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         AuditEvent audit = Audit(outcome, null);
         Report(audit, activity);
         return audit;
+    }
+
+    /// <summary>What <see cref="AuditEvent.Detail"/> says when the child hung up while its message was decided.</summary>
+    internal const string ChildHungUpDetail = "the child hung up while this was being decided: the decision was cancelled and nothing was sent";
+
+    private static Outcome HungUp(SupervisorMessage message)
+    {
+        var closed = new SupervisorConnectionClosedException(
+            "the child hung up before it was answered", SupervisorIpcError.Closed, 0, "answer");
+        return message switch
+        {
+            SupervisorMessage.OpenUrl open => Outcome.UrlFailed(open.UrlRequest.RequestId, "the child hung up", AuditDecider.UrlOpener, closed) with { Detail = ChildHungUpDetail },
+            SupervisorMessage.Request request => Outcome.Deny(request.Capability.RequestId, "the child hung up", AuditDecider.Backend, closed) with { Detail = ChildHungUpDetail },
+            _ => throw new ArgumentException("Unknown message variant.", nameof(message)),
+        };
     }
 
     private static Activity? StartActivity(SupervisorMessage message)
