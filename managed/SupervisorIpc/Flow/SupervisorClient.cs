@@ -14,8 +14,8 @@ namespace SupervisorIpc;
 /// <remarks>
 /// Requests are serialized (one exchange at a time). When a wait ends early (the socket's
 /// <see cref="SupervisorSocket.ReadTimeout"/>), the late answer to that request is recognised and dropped, its
-/// descriptor closed. Cancelling an asynchronous request shuts the connection down; the client is unusable after
-/// that, as it is after any transport error.
+/// descriptor closed; the same holds for an asynchronous request whose token is cancelled while it waits for the
+/// answer. After a transport error, or a cancel while a granted descriptor was being received, the client is unusable.
 /// </remarks>
 public sealed class SupervisorClient : IDisposable
 {
@@ -76,7 +76,7 @@ public sealed class SupervisorClient : IDisposable
     /// <param name="path">The absolute path.</param>
     /// <param name="access">The access wanted.</param>
     /// <param name="reason">Why; may be null.</param>
-    /// <param name="cancellationToken">Cancels the wait and shuts the connection down.</param>
+    /// <param name="cancellationToken">Cancels the wait; the late answer is recognised and dropped.</param>
     /// <returns>The descriptor.</returns>
     /// <exception cref="AccessDeniedException">The supervisor denied the request.</exception>
     /// <exception cref="ApprovalTimeoutException">The supervisor answered <c>Timeout</c>.</exception>
@@ -137,7 +137,7 @@ public sealed class SupervisorClient : IDisposable
 
     /// <summary>Asks the supervisor to open a URL without blocking the caller; see <see cref="OpenUrl"/>.</summary>
     /// <param name="url">The URL.</param>
-    /// <param name="cancellationToken">Cancels the wait and shuts the connection down.</param>
+    /// <param name="cancellationToken">Cancels the wait; the late answer is recognised and dropped.</param>
     /// <returns>Completes when the supervisor opened the URL.</returns>
     /// <exception cref="UrlOpenFailedException">The supervisor did not open it.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -266,14 +266,15 @@ public sealed class SupervisorClient : IDisposable
                 }
             }
         }
-        catch (SupervisorTimeoutException)
+        catch (Exception stopped) when (stopped is SupervisorTimeoutException || (stopped is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
+            // The wait ended, the connection did not (a partial answer is kept by the socket): drop the late answer.
             Abandon(requestId);
             throw;
         }
         catch
         {
-            // Transport errors, malformed answers and cancellation (which shuts the connection down) alike.
+            // Transport errors and malformed answers.
             _broken = true;
             throw;
         }

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using SupervisorIpc.Interop;
+using SupervisorIpc.Readiness;
 
 namespace SupervisorIpc;
 
@@ -20,10 +21,12 @@ namespace SupervisorIpc;
 public sealed class SupervisorListener : IDisposable
 {
     // How long one native accept blocks inside AcceptAsync before cancellation and disposal are checked again.
-    private const int AcceptSliceMilliseconds = 100;
 
     private readonly SvipcListenerHandle _handle;
     private readonly object _acceptLock = new();
+    private readonly object _asyncSetup = new();
+    private ReadinessRegistration? _readiness;
+    private SemaphoreSlim? _asyncAcceptGate;
     private int _disposed;
 
     private SupervisorListener(SvipcListenerHandle handle, string path)
@@ -132,21 +135,59 @@ public sealed class SupervisorListener : IDisposable
     public Task<SupervisorSocket> AcceptAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return Task.Run(
-            () =>
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<SupervisorSocket>(cancellationToken);
+        }
+
+        return AcceptOnLoopAsync(EnterAsyncMode(), cancellationToken);
+    }
+
+    // Waits for a connection on the readiness loop (see ReadinessLoop); the first asynchronous accept switches the
+    // listener to non-blocking mode, after which a synchronous Accept waits in poll() for its timeout.
+    private async Task<SupervisorSocket> AcceptOnLoopAsync(ReadinessRegistration readiness, CancellationToken cancellationToken)
+    {
+        SemaphoreSlim gate = _asyncAcceptGate!;
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
             {
-                // Short native waits, so that cancellation and disposal are seen promptly without closing anything
-                // another thread might be using.
-                while (true)
+                long sequence = readiness.ReadSequence;
+                if (AcceptCore(0) is { } connection)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (AcceptCore(AcceptSliceMilliseconds) is { } connection)
-                    {
-                        return connection;
-                    }
+                    return connection;
                 }
-            },
-            cancellationToken);
+
+                switch (await readiness.WaitReadableAsync(sequence, NativeMethods.InfiniteTimeout, cancellationToken).ConfigureAwait(false))
+                {
+                    case ReadinessOutcome.Cancelled:
+                        throw new OperationCanceledException(cancellationToken);
+                    case ReadinessOutcome.Closed:
+                        throw new ObjectDisposedException(GetType().FullName);
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private ReadinessRegistration EnterAsyncMode()
+    {
+        lock (_asyncSetup)
+        {
+            ThrowIfDisposed();
+            if (_readiness is null)
+            {
+                _asyncAcceptGate = new SemaphoreSlim(1, 1);
+                Check(NativeMethods.ListenerSetNonblocking(_handle, 1), "enter non-blocking mode", Path);
+                _readiness = ReadinessLoop.Shared.AddDescriptor(NativeMethods.ListenerFd(_handle));
+            }
+
+            return _readiness;
+        }
     }
 
     /// <summary>Closes the listening socket and removes its file if it is still the one this listener created. Idempotent.</summary>
@@ -154,6 +195,18 @@ public sealed class SupervisorListener : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            ReadinessRegistration? readiness;
+            lock (_asyncSetup)
+            {
+                readiness = _readiness;
+            }
+
+            if (readiness is not null)
+            {
+                // Off the loop before the descriptor is closed; ends a waiting AcceptAsync.
+                ReadinessLoop.Shared.Remove(readiness);
+            }
+
             // The SafeHandle frees the native listener only after a running accept has returned.
             _handle.Dispose();
         }
@@ -166,8 +219,28 @@ public sealed class SupervisorListener : IDisposable
         {
             ThrowIfDisposed();
             SvipcPeerCredentials peer;
-            SvipcStatus status = NativeMethods.ListenerAccept(_handle, milliseconds, out SvipcSocketHandle connection, &peer);
-            int errno = Marshal.GetLastPInvokeError();
+            SvipcStatus status;
+            SvipcSocketHandle connection;
+            int errno;
+            long deadline = SupervisorSocket.Deadline(milliseconds);
+            while (true)
+            {
+                status = NativeMethods.ListenerAccept(_handle, milliseconds, out connection, &peer);
+                errno = Marshal.GetLastPInvokeError();
+                if (status != SvipcStatus.WouldBlock)
+                {
+                    break;
+                }
+
+                // Non-blocking since an asynchronous accept: nothing queued is a timeout for TryAccept, else poll() for the rest.
+                connection.Dispose();
+                int remaining = milliseconds == 0 ? 0 : SupervisorSocket.Remaining(deadline);
+                if (remaining == 0 || NativeMethods.WaitReady(NativeMethods.ListenerFd(_handle), NativeMethods.ReadyReadable, remaining) == SvipcStatus.Timeout)
+                {
+                    return null;
+                }
+            }
+
             switch (status)
             {
                 case SvipcStatus.Ok:

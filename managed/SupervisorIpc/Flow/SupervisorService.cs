@@ -96,7 +96,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
     /// <summary>Serves a child started by <see cref="SupervisedChild.Start(SupervisedChildStartInfo)"/> until it closes its end.</summary>
     /// <param name="child">The child; messages whose <c>child_pid</c> is not its process id are denied (unless
     /// <see cref="SupervisorServiceOptions.ChildPidVerification"/> is <see cref="ChildPidVerification.TrustConnection"/>).</param>
-    /// <param name="cancellationToken">Stops serving; a receive or send it interrupts shuts the connection down.</param>
+    /// <param name="cancellationToken">Stops serving; the connection stays open (a frame that had partly arrived is kept).</param>
     /// <returns>Completes when the child closed the connection.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">The connection failed or the child sent something malformed.</exception>
@@ -111,7 +111,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
     /// <param name="expectedChildPid">When set, messages whose <c>child_pid</c> differs are denied. When null and the
     /// peer is another process (a path connection), the kernel's peer pid is expected instead; on a pair made in this
     /// process the kernel names this process, so only the caller can say which child holds the other end.</param>
-    /// <param name="cancellationToken">Stops serving; a receive or send it interrupts shuts the connection down.</param>
+    /// <param name="cancellationToken">Stops serving; the connection stays open (a frame that had partly arrived is kept).</param>
     /// <returns>Completes when the peer closed the connection.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">The connection failed, timed out, or the peer sent something malformed.</exception>

@@ -91,11 +91,12 @@ public sealed class SupervisorClientTests
     }
 
     [Test]
-    public async Task CancelledRequestLeavesTheClientUnusable()
+    public async Task CancelledRequestLeavesTheClientUsableAndItsLateGrantIsDropped()
     {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var backend = new CallbackApprovalBackend(async (_, token) =>
         {
-            await Task.Delay(Timeout.Infinite, token);
+            await release.Task.WaitAsync(token);
             return ApprovalDecision.Granted.Instance;
         });
         await using var harness = new ServiceHarness(new SupervisorServiceOptions
@@ -103,12 +104,16 @@ public sealed class SupervisorClientTests
             ApprovalBackend = backend,
             Confinement = new PathPolicy([new PathRule(_tree.Allowed, AccessMode.Read)]),
         });
+        int baseline = OpenDescriptorCount();
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         Assert.That(
             async () => await Within(harness.Client.RequestAccessAsync(Path.Combine(_tree.Allowed, "file.txt"), AccessMode.Read, null, cancel.Token)),
             Throws.InstanceOf<OperationCanceledException>());
-        var unusable = Assert.Throws<SupervisorIpcException>(() => harness.Client.OpenUrl("https://example.com/"));
-        Assert.That(unusable!.Message, Does.Contain("unusable"));
+
+        // Cancelling ended the wait, not the connection: the late grant (and its descriptor) is recognised and dropped.
+        release.SetResult();
+        Assert.Throws<UrlOpenFailedException>(() => harness.Client.OpenUrl("https://example.com/"));
+        Assert.That(OpenDescriptorCount(), Is.EqualTo(baseline), "the late grant's descriptor is closed");
     }
 
     [Test]
