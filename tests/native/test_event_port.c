@@ -107,6 +107,23 @@ static void a_child_is_watched_until_it_ends_and_killed_through_its_pidfd(void)
     close(port);
 }
 
+static void a_blocking_caller_waits_for_one_descriptor_with_its_timeout(void)
+{
+    svipc_socket* waiting;
+    svipc_socket* peer;
+    CHECK_STATUS(SVIPC_OK, svipc_pair(&waiting, &peer));
+    CHECK_STATUS(SVIPC_TIMEOUT, svipc_wait_ready(svipc_fd(waiting), SVIPC_READY_READABLE, 50));
+    CHECK_STATUS(SVIPC_OK, svipc_wait_ready(svipc_fd(waiting), SVIPC_READY_WRITABLE, 1000));
+    CHECK_STATUS(SVIPC_OK, svipc_send_frame(peer, (const uint8_t*)"{}", 2));
+    CHECK_STATUS(SVIPC_OK, svipc_wait_ready(svipc_fd(waiting), SVIPC_READY_READABLE, SVIPC_INFINITE_TIMEOUT));
+    svipc_close(peer);
+    CHECK_STATUS(SVIPC_OK, svipc_wait_ready(svipc_fd(waiting), SVIPC_READY_READABLE, 1000)); /* hang-up counts as ready */
+    CHECK_STATUS(SVIPC_INVALID_ARGUMENT, svipc_wait_ready(svipc_fd(waiting), 0, 0));
+    CHECK_STATUS(SVIPC_INVALID_ARGUMENT, svipc_wait_ready(svipc_fd(waiting), 64u, 0));
+    CHECK_STATUS(SVIPC_INVALID_ARGUMENT, svipc_wait_ready(-1, SVIPC_READY_READABLE, 0));
+    svipc_close(waiting);
+}
+
 static void bad_arguments_are_refused(void)
 {
     int32_t pidfd = 0;
@@ -126,6 +143,7 @@ int main(void)
 {
     RUN(a_socket_reports_edges_for_reading_writing_and_hang_up);
     RUN(a_child_is_watched_until_it_ends_and_killed_through_its_pidfd);
+    RUN(a_blocking_caller_waits_for_one_descriptor_with_its_timeout);
     RUN(bad_arguments_are_refused);
     return test_finish();
 }
