@@ -198,6 +198,20 @@ command_bench() {
   } >"$report"
   rm -f "$report.head"
 
+  log "bench: scale, one SupervisorService serving N idle in-process children (one process per N)"
+  local scale_counts="10 100 1000 9000" first=1 count
+  [ "$quick" = 1 ] && scale_counts="10 100 1000"
+  { printf '### Scale: one supervisor, N idle children (probe latency over 100 probes, N requests at once, threads, RSS)\n\n'
+    for count in $scale_counts; do
+      if [ "$first" = 1 ]; then
+        dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" scale --counts "$count" --probes 100 || die "bench: scale failed"
+        first=0
+      else
+        dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" scale --no-header --counts "$count" --probes 100 || die "bench: scale failed"
+      fi
+    done
+    printf '\n'; } | tee -a "$report"
+
   if [ "$skip_strace" = 0 ]; then
     log "bench: syscalls per round trip (strace -f -c)"
     { printf '### Syscalls per round trip (strace -f -c; difference of a 12000- and a 2000-round-trip run, / 10000)\n\n'
