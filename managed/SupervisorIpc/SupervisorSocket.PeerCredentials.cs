@@ -9,4 +9,4 @@ namespace SupervisorIpc;
 /// macOS: the last process that used the peer's socket (a child that used its end of a pair made before it started).</param>
 /// <param name="Uid">Effective user id of the peer.</param>
 /// <param name="Gid">Effective group id of the peer.</param>
-public readonly record struct PeerCredentials(int Pid, uint Uid, uint Gid);
+public readonly record struct PeerCredentials(uint Pid, uint Uid, uint Gid);

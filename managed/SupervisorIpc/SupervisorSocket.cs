@@ -33,7 +33,7 @@ public sealed partial class SupervisorSocket : IDisposable
     // lock after it has checked for disposal: Dispose does not release the handle before every such call has left
     // its lock (see WaitForCallsToLeave).
     private readonly nint _native;
-    private readonly SupervisorSocketListener? _ownedListener;
+    private readonly UncheckedSupervisorListener? _ownedListener;
 
     // A call holds its direction's lock from before it checks for disposal until it is done with the native
     // socket, including the receive buffer a borrowed frame points into. Dispose relies on that (see Dispose).
@@ -47,7 +47,7 @@ public sealed partial class SupervisorSocket : IDisposable
     private int _disposed;
     private bool _waitsForDataInPoll;
 
-    private SupervisorSocket(SvipcSocketHandle handle, SupervisorSocketListener? ownedListener = null)
+    private SupervisorSocket(SvipcSocketHandle handle, UncheckedSupervisorListener? ownedListener = null)
     {
         _handle = handle;
         _native = handle.DangerousGetHandle();
@@ -88,7 +88,7 @@ public sealed partial class SupervisorSocket : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static SupervisorSocket BindAndAccept(string path, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        SupervisorSocketListener listener = SupervisorSocketListener.Bind(path);
+        UncheckedSupervisorListener listener = UncheckedSupervisorListener.Bind(path);
         try
         {
             SvipcSocketHandle connection = listener.AcceptHandle(timeout, cancellationToken);
@@ -102,11 +102,11 @@ public sealed partial class SupervisorSocket : IDisposable
         }
     }
 
-    /// <summary>Binds a listening socket at <paramref name="path"/> for <see cref="SupervisorSocketListener.Accept"/>.</summary>
+    /// <summary>Binds a listening socket at <paramref name="path"/> for <see cref="UncheckedSupervisorListener.Accept"/>.</summary>
     /// <param name="path">Absolute path of the socket file.</param>
     /// <returns>The listener; disposing it removes the socket file.</returns>
     /// <exception cref="SupervisorSocketException">Binding failed.</exception>
-    public static SupervisorSocketListener Bind(string path) => SupervisorSocketListener.Bind(path);
+    public static UncheckedSupervisorListener Bind(string path) => UncheckedSupervisorListener.Bind(path);
 
     /// <summary>Connects to a supervisor bound at <paramref name="path"/>.</summary>
     /// <param name="path">Path of the socket file.</param>
@@ -232,14 +232,14 @@ public sealed partial class SupervisorSocket : IDisposable
             ThrowIfDisposed();
             SvipcPeerCredentials credentials;
             Check(NativeMethods.GetPeerCredentials(_handle, &credentials), "read peer credentials");
-            return new PeerCredentials(credentials.Pid, credentials.Uid, credentials.Gid);
+            return new PeerCredentials((uint)credentials.Pid, credentials.Uid, credentials.Gid);
         }
     }
 
     /// <summary>The peer's process id (the reference's <c>peer_pid</c>).</summary>
     /// <exception cref="SupervisorSocketException">The credentials could not be read.</exception>
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
-    public int PeerPid => PeerCredentials.Pid;
+    public uint PeerPid => PeerCredentials.Pid;
 
     /// <summary>
     /// Timeout of each blocking receive (frame or descriptor); null waits without limit (the default). On expiry

@@ -109,7 +109,7 @@ public sealed partial class SupervisedChild
 
             try
             {
-                using Process process = Process.GetProcessById(ProcessId);
+                using Process process = Process.GetProcessById(NativePid);
                 process.Kill();
             }
             catch (ArgumentException)
@@ -181,8 +181,8 @@ public sealed partial class SupervisedChild
             try
             {
                 _exitWatch = _pidfd is not null
-                    ? ReadinessLoop.Shared.AddChild(ProcessId, checked((int)_pidfd.DangerousGetHandle()))
-                    : ReadinessLoop.Shared.AddChild(ProcessId, pidfd: -1);
+                    ? ReadinessLoop.Shared.AddChild(NativePid, checked((int)_pidfd.DangerousGetHandle()))
+                    : ReadinessLoop.Shared.AddChild(NativePid, pidfd: -1);
             }
             catch (SupervisorSocketException)
             {

@@ -27,13 +27,16 @@ public sealed partial class SupervisedChild : IDisposable
 
     private SupervisedChild(int processId, SupervisorSocket socket)
     {
-        ProcessId = processId;
+        ProcessId = (uint)processId;
         Socket = socket;
         _pidfd = OpenPidfd(processId, out _pollsForExit);
     }
 
-    /// <summary>The child's process id.</summary>
-    public int ProcessId { get; }
+    /// <summary>The child's process id, typed as messages' <c>child_pid</c> and every other pid of this library.</summary>
+    public uint ProcessId { get; }
+
+    /// <summary>The pid as the operating system's calls take it (pid_t).</summary>
+    private int NativePid => (int)ProcessId;
 
     /// <summary>The supervisor's end of the connection to the child.</summary>
     public SupervisorSocket Socket { get; }
@@ -176,7 +179,7 @@ public sealed partial class SupervisedChild : IDisposable
             }
 
             SvipcChildExit native;
-            SvipcStatus status = NativeMethods.WaitChild(ProcessId, timeoutMilliseconds, &native);
+            SvipcStatus status = NativeMethods.WaitChild(NativePid, timeoutMilliseconds, &native);
             if (status == SvipcStatus.Timeout)
             {
                 exitStatus = default;

@@ -125,22 +125,42 @@ public sealed class SupervisorListener : IDisposable
             ?? throw SocketErrors.Create(SvipcStatus.Timeout, 0, "accept", Path);
     }
 
-    /// <summary>Accepts one connection without blocking the caller.</summary>
+    /// <summary>Accepts one connection without blocking the caller (the same signature as
+    /// <see cref="UncheckedSupervisorListener.AcceptAsync"/>).</summary>
+    /// <param name="timeout">How long to wait; null waits without limit.</param>
     /// <param name="cancellationToken">Stops waiting; the listener stays usable.</param>
     /// <returns>The accepted connection, with the listener's read timeout.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="SupervisorTimeoutException">No connection arrived within <paramref name="timeout"/>; the listener stays usable.</exception>
     /// <exception cref="SupervisorPeerRejectedException">The peer's uid is not allowed; its connection is closed.</exception>
     /// <exception cref="SupervisorSocketException">Accepting failed.</exception>
     /// <exception cref="ObjectDisposedException">The listener is or was disposed while waiting.</exception>
-    public Task<SupervisorSocket> AcceptAsync(CancellationToken cancellationToken = default)
+    public Task<SupervisorSocket> AcceptAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        _ = SupervisorSocket.ToMilliseconds(timeout);
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<SupervisorSocket>(cancellationToken);
         }
 
-        return AcceptOnLoopAsync(EnterAsyncMode(), cancellationToken);
+        return timeout is { } limit
+            ? AcceptWithinAsync(limit, cancellationToken)
+            : AcceptOnLoopAsync(EnterAsyncMode(), cancellationToken);
+    }
+
+    private async Task<SupervisorSocket> AcceptWithinAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limited.CancelAfter(timeout);
+        try
+        {
+            return await AcceptOnLoopAsync(EnterAsyncMode(), limited.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw SocketErrors.Create(SvipcStatus.Timeout, 0, "accept", Path);
+        }
     }
 
     // Waits for a connection on the readiness loop (see ReadinessLoop); the first asynchronous accept switches the
@@ -250,7 +270,7 @@ public sealed class SupervisorListener : IDisposable
                     return null;
                 case SvipcStatus.PeerRejected:
                     connection.Dispose();
-                    var credentials = new PeerCredentials(peer.Pid, peer.Uid, peer.Gid);
+                    var credentials = new PeerCredentials((uint)peer.Pid, peer.Uid, peer.Gid);
                     throw new SupervisorPeerRejectedException(
                         $"accept '{Path}': rejected a connection from pid {peer.Pid}, uid {peer.Uid}: that uid is not allowed",
                         credentials,

@@ -103,7 +103,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
     public Task ServeAsync(SupervisedChild child, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(child);
-        return ServeAsync(child.Socket, (uint)child.ProcessId, cancellationToken);
+        return ServeAsync(child.Socket, child.ProcessId, cancellationToken);
     }
 
     /// <summary>Serves one connection until the peer closes it in an orderly way.</summary>
@@ -174,7 +174,7 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         }
 
         // The kernel records the connecting process; for a pair it records the creator, this process.
-        return peer is { Pid: > 0 } known && known.Pid != Environment.ProcessId ? (uint)known.Pid : null;
+        return peer is { Pid: > 0 } known && known.Pid != (uint)Environment.ProcessId ? known.Pid : null;
     }
 
     private async Task<AuditEvent> HandleAsync(

@@ -61,8 +61,8 @@ public sealed class CrossProcessFlowTests
             Assert.That(opened.Single(), Is.EqualTo(new Uri("https://example.com/cb?x=1")));
             Assert.That(events.Select(e => e.Message), Has.All.Matches<SupervisorMessage>(m => m switch
             {
-                SupervisorMessage.Request r => r.Capability.ChildPid == (uint)child.ProcessId && r.Capability.SessionId == "cross-process",
-                SupervisorMessage.OpenUrl o => o.UrlRequest.ChildPid == (uint)child.ProcessId && o.UrlRequest.SessionId == "cross-process",
+                SupervisorMessage.Request r => r.Capability.ChildPid == child.ProcessId && r.Capability.SessionId == "cross-process",
+                SupervisorMessage.OpenUrl o => o.UrlRequest.ChildPid == child.ProcessId && o.UrlRequest.SessionId == "cross-process",
                 _ => false,
             }));
         });

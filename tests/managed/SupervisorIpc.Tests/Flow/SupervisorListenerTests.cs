@@ -92,12 +92,28 @@ public sealed class SupervisorListenerTests
         using SupervisorListener listener = SupervisorListener.Bind(SocketPath);
         using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
         {
-            Assert.That(async () => await Within(listener.AcceptAsync(cancel.Token)), Throws.InstanceOf<OperationCanceledException>());
+            Assert.That(async () => await Within(listener.AcceptAsync(null, cancel.Token)), Throws.InstanceOf<OperationCanceledException>());
         }
 
         using SupervisorSocket client = SupervisorSocket.Connect(SocketPath);
         using SupervisorSocket connection = await Within(listener.AcceptAsync());
         Assert.That(connection.PeerPid, Is.EqualTo(Environment.ProcessId));
+    }
+
+    [Test]
+    public async Task BothListenersAcceptAsyncAlikeWithATimeout()
+    {
+        using SupervisorListener checking = SupervisorListener.Bind(SocketPath);
+        using UncheckedSupervisorListener unchecked_ = SupervisorSocket.Bind(Path.Combine(_directory, "unchecked.sock"));
+        Assert.That(async () => await Within(checking.AcceptAsync(TimeSpan.FromMilliseconds(100))), Throws.InstanceOf<SupervisorTimeoutException>());
+        Assert.That(async () => await Within(unchecked_.AcceptAsync(TimeSpan.FromMilliseconds(100))), Throws.InstanceOf<SupervisorTimeoutException>());
+
+        // Both stay usable after a timeout.
+        using SupervisorSocket toChecking = SupervisorSocket.Connect(checking.Path);
+        using SupervisorSocket toUnchecked = SupervisorSocket.Connect(unchecked_.Path);
+        using SupervisorSocket first = await Within(checking.AcceptAsync(TimeSpan.FromSeconds(20)));
+        using SupervisorSocket second = await Within(unchecked_.AcceptAsync(TimeSpan.FromSeconds(20)));
+        Assert.That((first.PeerPid, second.PeerPid), Is.EqualTo(((uint)Environment.ProcessId, (uint)Environment.ProcessId)));
     }
 
     [Test]
@@ -135,6 +151,6 @@ public sealed class SupervisorListenerTests
 
         client.Dispose();
         await Within(serving);
-        Assert.That(seen!.Peer, Is.EqualTo(new PeerCredentials(Environment.ProcessId, EffectiveUid(), seen.Peer!.Value.Gid)));
+        Assert.That(seen!.Peer, Is.EqualTo(new PeerCredentials((uint)Environment.ProcessId, EffectiveUid(), seen.Peer!.Value.Gid)));
     }
 }

@@ -324,7 +324,7 @@ public sealed class ConfinementAttackTests
         try
         {
             string socketPath = Path.Combine(directory, "s.sock");
-            using SupervisorSocketListener listener = SupervisorSocket.Bind(socketPath);
+            using UncheckedSupervisorListener listener = SupervisorSocket.Bind(socketPath);
             var start = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (string argument in new[] { "--user", "--map-root-user", "--pid", "--fork", "--", DotnetHost(), TestChildDll(), "grant", socketPath, Path.Combine(_tree.Allowed, "file.txt"), "ns-1" })
             {

@@ -117,7 +117,7 @@ public sealed class SilentAndDyingPeerTests
         using SupervisedChild child = StartChildThatStopsMidFrame();
         child.Socket.ReadTimeout = TimeSpan.FromSeconds(20);
         Task serving = service.Service.ServeAsync(child);
-        Assert.That(WaitUntil(() => !IsProcessAlive(child.ProcessId) || ChildHasWritten(child), TimeSpan.FromSeconds(20)), Is.True);
+        Assert.That(WaitUntil(() => !IsProcessAlive((int)child.ProcessId) || ChildHasWritten(child), TimeSpan.FromSeconds(20)), Is.True);
         await Task.Delay(100);
         Assert.That(serving.IsCompleted, Is.False, "the service waits for the rest of the frame");
         child.Kill();

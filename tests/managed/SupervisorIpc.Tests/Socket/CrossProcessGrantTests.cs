@@ -55,7 +55,7 @@ public sealed class CrossProcessGrantTests
     private (SupervisorSocket Connection, Process Child, CapabilityRequest Request) Connect(string filePath, string requestId)
     {
         string socketPath = Path.Combine(_directory, "grant.sock");
-        using SupervisorSocketListener listener = SupervisorSocket.Bind(socketPath);
+        using UncheckedSupervisorListener listener = SupervisorSocket.Bind(socketPath);
         Process child = StartChild(socketPath, filePath, requestId);
         SupervisorSocket connection = listener.Accept(TimeSpan.FromSeconds(60));
         connection.ReadTimeout = TimeSpan.FromSeconds(60);

@@ -207,7 +207,7 @@ public sealed class DisposeTests
     {
         string directory = CreateShortTempDirectory();
         string path = Path.Combine(directory, "listen.sock");
-        SupervisorSocketListener listener = SupervisorSocket.Bind(path);
+        UncheckedSupervisorListener listener = SupervisorSocket.Bind(path);
         Assert.That(File.Exists(path), Is.True);
         int fd = listener.FileDescriptor;
         Assert.That(IsCloseOnExec(fd), Is.True);

@@ -46,7 +46,7 @@ public sealed class PairAndFrameTests
         using (child)
         {
             (uint uid, uint gid) = EffectiveIds();
-            Assert.That(supervisor.PeerCredentials, Is.EqualTo(new PeerCredentials(Environment.ProcessId, uid, gid)));
+            Assert.That(supervisor.PeerCredentials, Is.EqualTo(new PeerCredentials((uint)Environment.ProcessId, uid, gid)));
             Assert.That(child.PeerPid, Is.EqualTo(Environment.ProcessId));
         }
     }

@@ -24,7 +24,7 @@ public sealed class PathAndWrappingTests
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void Bind_accept_connect_give_a_working_close_on_exec_connection_with_peer_credentials()
     {
-        using SupervisorSocketListener listener = SupervisorSocket.Bind(Path.Combine(_directory, "s.sock"));
+        using UncheckedSupervisorListener listener = SupervisorSocket.Bind(Path.Combine(_directory, "s.sock"));
         Assert.That(listener.Path, Is.EqualTo(Path.Combine(_directory, "s.sock")));
         Assert.That(Convert.ToString((int)File.GetUnixFileMode(listener.Path), 8), Is.EqualTo("600"), "owner-only socket file");
         using SupervisorSocket client = SupervisorSocket.Connect(listener.Path);
@@ -32,7 +32,7 @@ public sealed class PathAndWrappingTests
         Assert.That(IsCloseOnExec(client.FileDescriptor), Is.True);
         Assert.That(IsCloseOnExec(server.FileDescriptor), Is.True);
         (uint uid, uint gid) = EffectiveIds();
-        Assert.That(server.PeerCredentials, Is.EqualTo(new PeerCredentials(Environment.ProcessId, uid, gid)));
+        Assert.That(server.PeerCredentials, Is.EqualTo(new PeerCredentials((uint)Environment.ProcessId, uid, gid)));
         client.SendFrame(Utf8("ping"));
         Assert.That(ReceiveText(server), Is.EqualTo("ping"));
         server.Dispose();
@@ -42,7 +42,7 @@ public sealed class PathAndWrappingTests
     [Test]
     public void Accept_and_BindAndAccept_time_out_with_the_timeout_type()
     {
-        using (SupervisorSocketListener listener = SupervisorSocket.Bind(Path.Combine(_directory, "t.sock")))
+        using (UncheckedSupervisorListener listener = SupervisorSocket.Bind(Path.Combine(_directory, "t.sock")))
         {
             var error = Assert.Throws<SupervisorTimeoutException>(() => listener.Accept(TimeSpan.FromMilliseconds(50)));
             Assert.That(error!.Message, Does.Contain("accept '" + listener.Path + "' failed"));
@@ -58,7 +58,7 @@ public sealed class PathAndWrappingTests
     public void Binding_a_live_path_or_a_regular_file_fails_with_address_in_use_naming_the_path()
     {
         string path = Path.Combine(_directory, "busy.sock");
-        using SupervisorSocketListener first = SupervisorSocket.Bind(path);
+        using UncheckedSupervisorListener first = SupervisorSocket.Bind(path);
         var error = Assert.Throws<SupervisorSocketException>(() => SupervisorSocket.Bind(path));
         Assert.That(error!.Error, Is.EqualTo(SupervisorIpcError.AddressInUse));
         Assert.That(error.Operation, Is.EqualTo("bind"));
@@ -90,7 +90,7 @@ public sealed class PathAndWrappingTests
     [Test]
     public void FromSocket_and_FromSafeHandle_wrap_a_duplicate_and_leave_the_original_to_the_caller()
     {
-        using SupervisorSocketListener listener = SupervisorSocket.Bind(Path.Combine(_directory, "w.sock"));
+        using UncheckedSupervisorListener listener = SupervisorSocket.Bind(Path.Combine(_directory, "w.sock"));
         using RawSocket raw = ConnectRaw(listener.Path);
         using SupervisorSocket server = listener.Accept(TimeSpan.FromSeconds(10));
 

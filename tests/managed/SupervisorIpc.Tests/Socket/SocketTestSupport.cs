@@ -67,9 +67,9 @@ internal static class SocketTestSupport
     }
 
     /// <summary>A connected pair where one end is a plain .NET socket, for writing raw (even broken) bytes.</summary>
-    public static (SupervisorSocket Wrapped, System.Net.Sockets.Socket Raw, SupervisorSocketListener Listener) RawPeer(string directory)
+    public static (SupervisorSocket Wrapped, System.Net.Sockets.Socket Raw, UncheckedSupervisorListener Listener) RawPeer(string directory)
     {
-        SupervisorSocketListener listener = SupervisorSocket.Bind(Path.Combine(directory, "raw.sock"));
+        UncheckedSupervisorListener listener = SupervisorSocket.Bind(Path.Combine(directory, "raw.sock"));
         System.Net.Sockets.Socket raw = ConnectRaw(listener.Path);
         SupervisorSocket wrapped = listener.Accept(TimeSpan.FromSeconds(10));
         return (wrapped, raw, listener);

@@ -9,11 +9,13 @@ namespace SupervisorIpc;
 
 /// <summary>
 /// A socket listening at a filesystem path (owner-only, mode 0600 from creation), made by
-/// <see cref="SupervisorSocket.Bind"/>. Disposing it closes the listening descriptor and removes the socket
-/// file if it is still the one this object created.
+/// <see cref="SupervisorSocket.Bind"/>: the reference's <c>SupervisorSocket::bind</c>, for the supervised child's
+/// own connection. Unlike <see cref="SupervisorListener"/> it checks nothing about a peer (no uid allow-list)
+/// and gives accepted connections no read timeout: only the socket file's mode keeps others out. Disposing it
+/// closes the listening descriptor and removes the socket file if it is still the one this object created.
 /// </summary>
 /// <remarks>One thread at a time accepts; <see cref="Dispose"/> may be called from any thread and wakes a blocked accept.</remarks>
-public sealed class SupervisorSocketListener : IDisposable
+public sealed class UncheckedSupervisorListener : IDisposable
 {
     private readonly SvipcSocketHandle _handle;
     private readonly object _acceptLock = new();
@@ -23,7 +25,7 @@ public sealed class SupervisorSocketListener : IDisposable
     private int _callsInFlight;
     private int _disposed;
 
-    private SupervisorSocketListener(SvipcSocketHandle handle, string path)
+    private UncheckedSupervisorListener(SvipcSocketHandle handle, string path)
     {
         _handle = handle;
         Path = path;
@@ -54,7 +56,8 @@ public sealed class SupervisorSocketListener : IDisposable
     public SupervisorSocket Accept(TimeSpan? timeout = null) =>
         SupervisorSocket.FromAcceptedHandle(AcceptHandle(timeout, CancellationToken.None));
 
-    /// <summary>Accepts one connection, waiting for it on the readiness loop without holding a thread.</summary>
+    /// <summary>Accepts one connection, waiting for it on the readiness loop without holding a thread (the same
+    /// signature as <see cref="SupervisorListener.AcceptAsync"/>).</summary>
     /// <param name="timeout">How long to wait; null waits without limit.</param>
     /// <param name="cancellationToken">Ends the wait; the listener stays usable and a connection that arrives later waits for the next accept.</param>
     /// <returns>The connection.</returns>
@@ -88,7 +91,7 @@ public sealed class SupervisorSocketListener : IDisposable
         _handle.Dispose();
     }
 
-    internal static SupervisorSocketListener Bind(string path)
+    internal static UncheckedSupervisorListener Bind(string path)
     {
         SupervisorSocket.ValidatePath(path);
         SvipcStatus status = NativeMethods.Bind(path, out SvipcSocketHandle listener);
@@ -99,7 +102,7 @@ public sealed class SupervisorSocketListener : IDisposable
             throw SocketErrors.Create(status, errno, "bind", path);
         }
 
-        return new SupervisorSocketListener(listener, path);
+        return new UncheckedSupervisorListener(listener, path);
     }
 
     internal SvipcSocketHandle AcceptHandle(TimeSpan? timeout, CancellationToken cancellationToken)
@@ -111,7 +114,7 @@ public sealed class SupervisorSocketListener : IDisposable
         {
             ObjectDisposedException.ThrowIf(IsDisposed, this);
             using CancellationTokenRegistration registration = cancellationToken.Register(
-                static state => ((SupervisorSocketListener)state!).ShutdownForCancellation(), this);
+                static state => ((UncheckedSupervisorListener)state!).ShutdownForCancellation(), this);
             lock (_acceptLock)
             {
                 SvipcStatus status;
