@@ -32,7 +32,7 @@ public sealed partial class SupervisorSocket
         ValidatePath(path);
         _ = ToMilliseconds(timeout);
         cancellationToken.ThrowIfCancellationRequested();
-        SupervisorSocketListener listener = SupervisorSocketListener.Bind(path);
+        UncheckedSupervisorListener listener = UncheckedSupervisorListener.Bind(path);
         try
         {
             SvipcSocketHandle connection = await listener.AcceptHandleAsync(timeout, cancellationToken).ConfigureAwait(false);

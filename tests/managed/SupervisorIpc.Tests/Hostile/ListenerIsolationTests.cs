@@ -44,7 +44,7 @@ public sealed class ListenerIsolationTests
                 {
                     while (!stop.IsCancellationRequested)
                     {
-                        SupervisorSocket connection = await listener.AcceptAsync(stop.Token);
+                        SupervisorSocket connection = await listener.AcceptAsync(null, stop.Token);
                         lock (serving)
                         {
                             accepted.Add(connection);

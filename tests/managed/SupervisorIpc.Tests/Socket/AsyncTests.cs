@@ -202,7 +202,7 @@ public sealed class AsyncTests
         string directory = CreateShortTempDirectory();
         using (UncheckedSupervisorListener listener = SupervisorSocket.Bind(Path.Combine(directory, "l.sock")))
         {
-            Task<SupervisorSocket> accepting = listener.AcceptAsync();
+            Task<SupervisorSocket> accepting = listener.AcceptAsync(TimeSpan.FromSeconds(10));
             using (SupervisorSocket client = SupervisorSocket.Connect(listener.Path))
             using (SupervisorSocket server = await accepting.WaitAsync(TimeSpan.FromSeconds(10)))
             {
@@ -211,7 +211,7 @@ public sealed class AsyncTests
 
             using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
             Assert.That(
-                async () => await listener.AcceptAsync(cancellation.Token).WaitAsync(TimeSpan.FromSeconds(10)),
+                async () => await listener.AcceptAsync(null, cancellation.Token).WaitAsync(TimeSpan.FromSeconds(10)),
                 Throws.InstanceOf<OperationCanceledException>());
         }
 
