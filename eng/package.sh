@@ -328,7 +328,7 @@ package_verify() {
      grep -vqE '^runtimes/[^/]+/native/libsupervisor_ipc\.(so|dylib)$|^runtimes/[^/]+/static/libsupervisor_ipc\.a$'; then
     die "$nupkg holds a native library elsewhere: $(grep -E '\.(so|dylib|a)$' <<<"$entries" | tr '\n' ' ')"
   fi
-  unzip -p "$nupkg" SupervisorIpc.nuspec | grep -q '<license type="expression">MIT</license>' || die "$nupkg has no MIT license expression"
+  unzip -p "$nupkg" SupervisorIpc.nuspec | grep '<license type="expression">MIT</license>' >/dev/null || die "$nupkg has no MIT license expression"
 }
 
 # ./build.sh pack [--prebuilt]
@@ -598,7 +598,8 @@ XML
 
   # NativeAOT: the package's buildTransitive props link runtimes/<rid>/static/libsupervisor_ipc.a into the executable,
   # so the published program is one file. It is copied alone into an empty folder and run from another directory.
-  if unzip -Z1 "$nupkg" | grep -qxF "runtimes/$host/static/libsupervisor_ipc.a"; then
+  # grep reads the whole listing (no -q): under pipefail, unzip killed by SIGPIPE after an early match would fail it.
+  if unzip -Z1 "$nupkg" | grep -xF "runtimes/$host/static/libsupervisor_ipc.a" >/dev/null; then
     local aot_linker=() alone="$app/alone" needed
     if [ "$(uname -s)" = Linux ] && ! command -v clang >/dev/null 2>&1; then
       aot_linker=(-p:CppCompilerAndLinker=gcc)
