@@ -148,6 +148,29 @@ bench_strace_counts() {
   done
 }
 
+# bench_scale COUNT...: for each N, the managed harness's `scale` row and the C floor's (svipc_bench_scale: one
+# epoll thread, the library in non-blocking mode), one process each, then managed / C floor grants per second.
+bench_scale() {
+  local count managed_rows="" floor_rows="" row
+  for count in "$@"; do
+    row="$(dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" scale --no-header --counts "$count" --probes 100)" ||
+      die "bench: scale (managed) failed"
+    managed_rows+="$row"$'\n'
+    row="$("$BENCH_NATIVE_DIR/bin/svipc_bench_scale" --no-header --counts "$count" --probes 100)" ||
+      die "bench: scale (C floor) failed"
+    floor_rows+="$row"$'\n'
+  done
+  local header='| connections | probe p50 (ms) | probe p99 (ms) | N requests at once: grants/s (median of 5) | threads | RSS per idle connection (KiB) |
+|---:|---:|---:|---:|---:|---:|'
+  printf '### Scale: one supervisor, N idle in-process children (probe latency over 100 probes, N requests at once, threads, RSS)\n\n'
+  printf 'SupervisorService (ServeAsync per connection):\n\n%s\n%s\n' "$header" "$managed_rows"
+  printf 'C floor (one epoll thread, svipc_recv_message + svipc_grant in non-blocking mode):\n\n%s\n%s\n' "$header" "$floor_rows"
+  printf '| connections | grants/s managed / C floor |\n|---:|---:|\n'
+  awk -F'|' 'NR == FNR { floor[$2 + 0] = $5; next } { printf "| %d | %.2f |\n", $2, $5 / floor[$2 + 0] }' \
+    <(printf '%s' "$floor_rows") <(printf '%s' "$managed_rows")
+  printf '\n'
+}
+
 bench_machine() {
   printf -- '- date: %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
   printf -- '- CPU: %s, %s logical CPUs\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" "$(nproc)"
@@ -198,19 +221,10 @@ command_bench() {
   } >"$report"
   rm -f "$report.head"
 
-  log "bench: scale, one SupervisorService serving N idle in-process children (one process per N)"
-  local scale_counts="10 100 1000 9000" first=1 count
+  log "bench: scale, one SupervisorService and the C floor serving N idle in-process children (one process per N)"
+  local scale_counts="10 100 1000 9000"
   [ "$quick" = 1 ] && scale_counts="10 100 1000"
-  { printf '### Scale: one supervisor, N idle children (probe latency over 100 probes, N requests at once, threads, RSS)\n\n'
-    for count in $scale_counts; do
-      if [ "$first" = 1 ]; then
-        dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" scale --counts "$count" --probes 100 || die "bench: scale failed"
-        first=0
-      else
-        dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" scale --no-header --counts "$count" --probes 100 || die "bench: scale failed"
-      fi
-    done
-    printf '\n'; } | tee -a "$report"
+  bench_scale $scale_counts | tee -a "$report"
 
   if [ "$skip_strace" = 0 ]; then
     log "bench: syscalls per round trip (strace -f -c)"
