@@ -44,7 +44,7 @@ public sealed class PolicyApprovalBackend : IApprovalBackend
     public ValueTask<ApprovalDecision> DecideAsync(ApprovalRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        CapabilityRequest capability = request.Request;
+        CapabilityRequest capability = request.Capability;
         if (PathPolicy.Normalize(capability.Path) is null)
         {
             return new ValueTask<ApprovalDecision>(new ApprovalDecision.Denied("the path must be absolute"));

@@ -195,7 +195,7 @@ public sealed class SupervisorServiceTests
             Assert.That(ReadAll(handle), Is.EqualTo("allowed content\n"));
         }
 
-        Assert.That(seen!.Request.Path, Is.EqualTo(file));
+        Assert.That(seen!.Capability.Path, Is.EqualTo(file));
         Assert.That(seen.Resolved!.Path, Is.EqualTo(file));
         Assert.That(seen.Peer?.Pid, Is.EqualTo(Environment.ProcessId));
 

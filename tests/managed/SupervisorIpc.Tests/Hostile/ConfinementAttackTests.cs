@@ -101,7 +101,7 @@ public sealed class ConfinementAttackTests
 
         string throughLink = Path.Combine(auto, "shortcut", "keys.txt");
         Assert.That(Denied(harness, throughLink).Reason, Is.EqualTo("needs a prompt"));
-        Assert.That(seen!.Request.Path, Is.EqualTo(throughLink));
+        Assert.That(seen!.Capability.Path, Is.EqualTo(throughLink));
         Assert.That(seen.Resolved!.Path, Is.EqualTo(Path.Combine(private_, "keys.txt")));
         var info = new FileInfo(Path.Combine(private_, "keys.txt"));
         Assert.That(seen.Resolved.LinkCount, Is.EqualTo(1u));
