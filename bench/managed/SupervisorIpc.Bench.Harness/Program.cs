@@ -10,7 +10,8 @@ internal static class Program
         "usage: SupervisorIpc.Bench.Harness roundtrip --impl cs-typed|cs-raw|cs-pinvoke|cs-pinvoke-sh|cs-socket-stj [--fd 0|1] [--iterations N] [--warmup N]\n" +
         "       SupervisorIpc.Bench.Harness throughput --impl cs-typed|cs-raw|cs-pinvoke|cs-pinvoke-sh|cs-socket-stj [--iterations N] [--warmup N]\n" +
         "       SupervisorIpc.Bench.Harness micro [ITERATIONS]\n" +
-        "       SupervisorIpc.Bench.Harness scale [--counts 10,100,1000] [--probes 100]\n" +
+        "       SupervisorIpc.Bench.Harness scale [--counts 10,100,1000] [--probes 100] [--bursts 5] [--no-header]\n" +
+        "       SupervisorIpc.Bench.Harness scale-serve --listen PATH --root DIRECTORY\n" +
         "       SupervisorIpc.Bench.Harness interleaved --native-peers PATH [--impls floor,c-lib,...] [--fd 0|1] [--blocks N] [--block-iterations N] [--warmup N]";
 
     private static int Main(string[] args)
@@ -19,6 +20,11 @@ internal static class Program
         {
             Payloads.VerifyAgainstReferenceBytes();
             return InterleavedBenchmark.Run(args);
+        }
+
+        if (args is ["scale-serve", ..])
+        {
+            return ScaleServeBenchmark.Run(args);
         }
 
         if (args is ["scale", ..])
