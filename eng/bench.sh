@@ -171,10 +171,11 @@ bench_scale() {
   printf '\n'
 }
 
-# bench_scale_served IMPL COUNT: starts the supervisor IMPL (floor: svipc_bench_scale --serve; managed: the harness's
+# bench_scale_served IMPL COUNT [CHILDREN OPTION...]: starts the supervisor IMPL (floor: svipc_bench_scale --serve; managed: the harness's
 # scale-serve) at a fresh path, runs svipc_bench_scale_children with COUNT children against it, prints its row.
 bench_scale_served() {
   local impl="$1" count="$2" directory server row
+  shift 2
   directory="$(mktemp -d /tmp/svipc-scale-served-XXXXXX)"
   printf 'granted\n' >"$directory/granted.txt"
   case "$impl" in
@@ -188,27 +189,30 @@ bench_scale_served() {
     sleep 0.05
   done
   row="$("$BENCH_NATIVE_DIR/bin/svipc_bench_scale_children" --connect "$directory/s.sock" --file "$directory/granted.txt" \
-    --count "$count" --probes 100)" || { kill "$server"; die "bench: scale children against $impl failed"; }
+    --count "$count" --probes 100 "$@")" || { kill "$server"; die "bench: scale children against $impl failed"; }
   wait "$server" || die "bench: the $impl scale supervisor failed"
   rm -rf "$directory"
   printf '%s\n' "$row"
 }
 
 # bench_scale_processes COUNT...: the same C children (another process) served by the managed supervisor and by the
-# C floor, for each N; the supervisor's process holds only its own N descriptors, so N = 10,000 fits.
+# C floor, for each N; the supervisor's process holds only its own N descriptors, so N = 10,000 fits. Then the same
+# with 1,000 real child processes (svipc_bench_scale_children --processes 1).
 bench_scale_processes() {
   local count managed_rows="" floor_rows=""
   for count in "$@"; do
     managed_rows+="$(bench_scale_served managed "$count")"$'\n'
     floor_rows+="$(bench_scale_served floor "$count")"$'\n'
   done
+  managed_rows+="$(bench_scale_served managed 1000 --processes 1)"$'\n'
+  floor_rows+="$(bench_scale_served floor 1000 --processes 1)"$'\n'
   local header='| connections | probe p50 (ms) | probe p99 (ms) | N requests at once: grants/s (median of 5) | supervisor threads | supervisor RSS per idle connection (KiB) |
 |---:|---:|---:|---:|---:|---:|'
   printf '### Scale: one supervisor, N idle children connected from another process (svipc_bench_scale_children)\n\n'
   printf 'SupervisorService (scale-serve: UncheckedSupervisorListener, ServeAsync per connection):\n\n%s\n%s\n' "$header" "$managed_rows"
   printf 'C floor (svipc_bench_scale --serve: one epoll thread, non-blocking accept, svipc_recv_message + svipc_grant):\n\n%s\n%s\n' "$header" "$floor_rows"
   printf '| connections | grants/s managed / C floor |\n|---:|---:|\n'
-  awk -F'|' 'NR == FNR { floor[$2 + 0] = $5; next } { printf "| %d | %.2f |\n", $2, $5 / floor[$2 + 0] }' \
+  awk -F'|' 'NR == FNR { floor[$2] = $5; next } { printf "|%s| %.2f |\n", $2, $5 / floor[$2] }' \
     <(printf '%s' "$floor_rows") <(printf '%s' "$managed_rows")
   printf '\n'
 }
