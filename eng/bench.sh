@@ -188,7 +188,8 @@ bench_scale_served() {
     [ -S "$directory/s.sock" ] && break
     sleep 0.05
   done
-  row="$("$BENCH_NATIVE_DIR/bin/svipc_bench_scale_children" --connect "$directory/s.sock" --file "$directory/granted.txt" \
+  # timeout: a child process that died would leave the children program waiting for its "done" byte.
+  row="$(timeout 600 "$BENCH_NATIVE_DIR/bin/svipc_bench_scale_children" --connect "$directory/s.sock" --file "$directory/granted.txt" \
     --count "$count" --probes 100 "$@")" || { kill "$server"; die "bench: scale children against $impl failed"; }
   wait "$server" || die "bench: the $impl scale supervisor failed"
   rm -rf "$directory"
