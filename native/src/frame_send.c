@@ -7,6 +7,26 @@
 
 #include <errno.h>
 
+/*
+ * What every send does first: refuse a shut-down or desynchronized direction, start the call's clock, and finish
+ * what an earlier non-blocking send left unsent. Anything but SVIPC_OK means nothing of the new frame or carrier
+ * was accepted.
+ */
+static svipc_status begin_send(svipc_socket* socket, bool* nonblocking, svipc_call_clock* clock)
+{
+    if (svipc_is_shut_down(socket))
+    {
+        return SVIPC_SHUT_DOWN;
+    }
+    if (socket->send_desynchronized)
+    {
+        return SVIPC_DESYNCHRONIZED;
+    }
+    *nonblocking = svipc_in_nonblocking_mode(socket);
+    *clock = svipc_start_call_clock(socket, SO_SNDTIMEO);
+    return svipc_finish_unsent_output(socket, *nonblocking, clock);
+}
+
 /* accept_whole: a frame that must follow what the caller already sent (svipc_send_frame_accepted). */
 static svipc_status send_frame_unrecorded(svipc_socket* socket, const uint8_t* payload, uint32_t length,
                                           bool accept_whole)
@@ -19,20 +39,11 @@ static svipc_status send_frame_unrecorded(svipc_socket* socket, const uint8_t* p
     {
         return SVIPC_TOO_LARGE;
     }
-    if (svipc_is_shut_down(socket))
-    {
-        return SVIPC_SHUT_DOWN;
-    }
-    if (socket->send_desynchronized)
-    {
-        return SVIPC_DESYNCHRONIZED;
-    }
-    const bool nonblocking = svipc_in_nonblocking_mode(socket);
-    svipc_call_clock clock = svipc_start_call_clock(socket, SO_SNDTIMEO);
-    svipc_status status = svipc_finish_unsent_output(socket, nonblocking, &clock);
+    bool nonblocking;
+    svipc_call_clock clock;
+    svipc_status status = begin_send(socket, &nonblocking, &clock);
     if (status != SVIPC_OK)
     {
-        /* Nothing of this frame was accepted. */
         return status;
     }
     uint8_t header[SVIPC_FRAME_HEADER_SIZE] = {
@@ -71,20 +82,11 @@ static svipc_status send_fd_unrecorded(svipc_socket* socket, int32_t fd)
     {
         return SVIPC_INVALID_ARGUMENT;
     }
-    if (svipc_is_shut_down(socket))
-    {
-        return SVIPC_SHUT_DOWN;
-    }
-    if (socket->send_desynchronized)
-    {
-        return SVIPC_DESYNCHRONIZED;
-    }
-    const bool nonblocking = svipc_in_nonblocking_mode(socket);
-    svipc_call_clock clock = svipc_start_call_clock(socket, SO_SNDTIMEO);
-    svipc_status status = svipc_finish_unsent_output(socket, nonblocking, &clock);
+    bool nonblocking;
+    svipc_call_clock clock;
+    svipc_status status = begin_send(socket, &nonblocking, &clock);
     if (status != SVIPC_OK)
     {
-        /* Nothing of this carrier was accepted. */
         return status;
     }
     return svipc_write_carrier(socket, nonblocking, fd, &clock);

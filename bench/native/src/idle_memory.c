@@ -16,7 +16,7 @@
  *
  * svipc_bench_idle_memory [--pairs N]
  */
-#include "supervisor_ipc.h"
+#include "scale_support.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,27 +26,6 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
-
-static long rss_kib(void)
-{
-    FILE* status = fopen("/proc/self/status", "r");
-    if (status == NULL)
-    {
-        return -1;
-    }
-    char line[256];
-    long kib = -1;
-    while (fgets(line, sizeof(line), status) != NULL)
-    {
-        if (strncmp(line, "VmRSS:", 6) == 0)
-        {
-            kib = strtol(line + 6, NULL, 10);
-            break;
-        }
-    }
-    fclose(status);
-    return kib;
-}
 
 static long heap_in_use(void)
 {
@@ -65,7 +44,7 @@ typedef struct sample
 
 static sample measure(void)
 {
-    sample result = { rss_kib(), heap_in_use() };
+    sample result = { scale_rss_kib(0), heap_in_use() };
     return result;
 }
 

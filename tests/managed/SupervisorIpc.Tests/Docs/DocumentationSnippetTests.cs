@@ -70,17 +70,32 @@ public sealed class DocumentationSnippetTests
     [Test]
     public void RelativeLinksStayInsideTheRepository()
     {
-        // A fresh clone is all a reader has: every relative link of the pages must name a file or folder of the
-        // repository (nothing beside it, like ../shared), and no page may send the reader to an absolute local path.
+        // A fresh clone is all a reader has: every relative link of the pages, and every relative path written in
+        // their text, must stay inside the repository, and no page may name the repository's own location or
+        // anything beside it on this machine by absolute path.
         var link = new Regex(@"\]\((?<target>[^)\s]+)\)", RegexOptions.CultureInvariant);
+        var climbingPath = new Regex(@"(?:\.\./)+[\w.-]+", RegexOptions.CultureInvariant);
         string root = Path.GetFullPath(DocumentationPages.RepoRoot).TrimEnd('/') + "/";
+        string[] outsideNames = Directory.GetFileSystemEntries(Path.GetDirectoryName(root.TrimEnd('/'))!)
+            .Where(entry => entry + "/" != root)
+            .Append(root)
+            .ToArray();
         var broken = new List<string>();
         foreach (string page in DocumentationPages.Pages)
         {
             string text = File.ReadAllText(Path.Combine(root, page));
-            if (text.Contains("../shared", StringComparison.Ordinal) || text.Contains("/work/", StringComparison.Ordinal))
+            string pageDirectory = Path.Combine(root, Path.GetDirectoryName(page)!);
+            foreach (string outside in outsideNames.Where(name => text.Contains(name, StringComparison.Ordinal)))
             {
-                broken.Add($"{page}: mentions a folder outside the repository");
+                broken.Add($"{page}: names {outside} by absolute path");
+            }
+
+            foreach (Match path in climbingPath.Matches(text))
+            {
+                if (!Path.GetFullPath(Path.Combine(pageDirectory, path.Value)).StartsWith(root, StringComparison.Ordinal))
+                {
+                    broken.Add($"{page}: {path.Value} leaves the repository");
+                }
             }
 
             foreach (Match match in link.Matches(text))
