@@ -207,13 +207,13 @@ bench_scale_processes() {
   done
   managed_rows+="$(bench_scale_served managed 1000 --processes 1)"$'\n'
   floor_rows+="$(bench_scale_served floor 1000 --processes 1)"$'\n'
-  local header='| connections | probe p50 (ms) | probe p99 (ms) | N requests at once: grants/s (median of 5) | supervisor threads | supervisor RSS per idle connection (KiB) |
-|---:|---:|---:|---:|---:|---:|'
+  local header='| connections | probe p50 (ms) | probe p99 (ms) | N requests at once: grants/s (median of 16) | supervisor threads | supervisor RSS per idle connection (KiB) | supervisor CPU per grant (µs) |
+|---:|---:|---:|---:|---:|---:|---:|'
   printf '### Scale: one supervisor, N idle children connected from another process (svipc_bench_scale_children)\n\n'
   printf 'SupervisorService (scale-serve: UncheckedSupervisorListener, ServeAsync per connection):\n\n%s\n%s\n' "$header" "$managed_rows"
   printf 'C floor (svipc_bench_scale --serve: one epoll thread, non-blocking accept, svipc_recv_message + svipc_grant):\n\n%s\n%s\n' "$header" "$floor_rows"
-  printf '| connections | grants/s managed / C floor |\n|---:|---:|\n'
-  awk -F'|' 'NR == FNR { floor[$2] = $5; next } { printf "|%s| %.2f |\n", $2, $5 / floor[$2] }' \
+  printf '| connections | grants/s managed / C floor | CPU per grant managed / C floor |\n|---:|---:|---:|\n'
+  awk -F'|' 'NR == FNR { floor[$2] = $5; cpu[$2] = $8; next } { printf "|%s| %.2f | %.2f |\n", $2, $5 / floor[$2], cpu[$2] > 0 ? $8 / cpu[$2] : 0 }' \
     <(printf '%s' "$floor_rows") <(printf '%s' "$managed_rows")
   printf '\n'
 }

@@ -104,6 +104,9 @@ public sealed partial class SupervisorSocket
     internal static int Remaining(long deadline) =>
         deadline == long.MaxValue ? NativeMethods.InfiniteTimeout : (int)Math.Clamp(deadline - Environment.TickCount64, 0, int.MaxValue);
 
+    /// <summary>Whether the readiness loop has already reported the peer's hang-up (asks the kernel nothing).</summary>
+    internal bool HasHungUp => Volatile.Read(ref _readiness)?.HasHungUp ?? false;
+
     /// <summary>Watches this connection for the peer's hang-up and cancels <paramref name="decision"/> when it happens.</summary>
     internal HangUpWatch WatchForHangUp(CancellationTokenSource decision) => HangUpWatch.Start(EnterAsyncMode(), decision);
 }

@@ -5,21 +5,22 @@
  * only its own N descriptors (N = 10,000 fits under a 20,000 hard limit) and both
  * supervisors serve exactly the same children.
  *
- * 1. One warm-up connection asks 300 times (the managed supervisor's JIT), then the
- *    supervisor's RSS is read from /proc/PID (PID from the connection's peer credentials).
+ * 1. One warm-up connection asks 3,000 times and rests a second (the managed supervisor's
+ *    JIT and tiering, as the round-trip benchmarks warm up), then the supervisor's RSS is read from /proc/PID (PID from the connection's peer credentials).
  * 2. N children connect and each asks once (each connection has been served, as an idle
  *    connection of a real supervisor has); after 200 ms the supervisor's RSS again.
  * 3. Probes (p50/p99 of one request on a random idle child), then --bursts rounds of N
- *    requests at once (median grants/s), then the supervisor's thread count.
+ *    requests at once (median grants/s; the supervisor's CPU time over all bursts, per grant),
+ *    then the supervisor's thread count.
  * Prints one Markdown row: N, p50, p99, grants/s, supervisor threads, supervisor RSS per
- * idle connection (KiB). Closing every connection ends the supervisor.
+ * idle connection (KiB), supervisor CPU per grant (us). Closing every connection ends the supervisor.
  *
  * With --processes, each of the N children is a real process (forked; it connects, asks
  * once, then waits): the probes go over one more connection of this process while the N
  * processes sit idle, and a burst is every child process woken at once (the write end of a
  * pipe they all read is closed) asking once, timed until each has written "done".
  *
- * svipc_bench_scale_children --connect PATH --file FILE --count N [--probes 100] [--bursts 5] [--processes 1]
+ * svipc_bench_scale_children --connect PATH --file FILE --count N [--probes 100] [--bursts 16] [--processes 1]
  */
 #include "supervisor_ipc.h"
 
@@ -46,6 +47,12 @@ static void ask(svipc_socket* child, const char* file)
         scale_fail("request", status);
     }
     close(fd);
+}
+
+/* The supervisor's CPU time over the bursts, per grant, in microseconds (clock ticks: 10 ms granularity). */
+static double per_grant_microseconds(double cpu_seconds, long count, int bursts)
+{
+    return cpu_seconds * 1e6 / ((double)count * (double)bursts);
 }
 
 static svipc_socket* connect_to(const char* path)
@@ -162,6 +169,7 @@ static int run_processes(const char* path, const char* file, long count, int pro
         return 1;
     }
     scale_probe(&prober, 1, probes, file, latencies);
+    double cpu_before = scale_cpu_seconds(supervisor);
     for (int b = 0; b < bursts; b++)
     {
         uint64_t started = bench_now_ns();
@@ -169,6 +177,7 @@ static int run_processes(const char* path, const char* file, long count, int pro
         read_bytes(done[0], count);
         grants_per_second[b] = (double)count / ((double)(bench_now_ns() - started) / 1e9);
     }
+    double cpu_per_grant = per_grant_microseconds(scale_cpu_seconds(supervisor) - cpu_before, count, bursts);
     qsort(grants_per_second, (size_t)bursts, sizeof(double), compare_doubles);
     int threads = scale_thread_count(supervisor);
     for (long i = 0; i < count; i++)
@@ -180,9 +189,9 @@ static int run_processes(const char* path, const char* file, long count, int pro
             return 1;
         }
     }
-    printf("| %ld processes | %.3f | %.3f | %.0f | %d | %.1f |\n", count, scale_percentile(latencies, probes, 0.50),
+    printf("| %ld processes | %.3f | %.3f | %.0f | %d | %.1f | %.1f |\n", count, scale_percentile(latencies, probes, 0.50),
            scale_percentile(latencies, probes, 0.99), scale_percentile(grants_per_second, bursts, 0.50), threads,
-           (double)(rss_idle - rss_before) / (double)count);
+           (double)(rss_idle - rss_before) / (double)count, cpu_per_grant);
     svipc_close(prober);
     svipc_close(warm_up);
     free(latencies);
@@ -195,7 +204,7 @@ int main(int argc, char** argv)
     const char* path = NULL;
     const char* file = NULL;
     long count = 0;
-    int probes = 100, bursts = 5, processes = 0;
+    int probes = 100, bursts = MAX_BURSTS, processes = 0;
     for (int i = 1; i + 1 < argc; i += 2)
     {
         if (strcmp(argv[i], "--connect") == 0)
@@ -232,7 +241,7 @@ int main(int argc, char** argv)
         argc % 2 == 0)
     {
         fprintf(stderr, "usage: svipc_bench_scale_children --connect PATH --file FILE --count N [--probes 100] "
-                        "[--bursts 5] [--processes 1]\n");
+                        "[--bursts 16] [--processes 1]\n");
         return 2;
     }
     scale_fit_descriptors(count + 64);
@@ -244,11 +253,11 @@ int main(int argc, char** argv)
     {
         scale_fail("peer credentials", status);
     }
-    for (int i = 0; i < 300; i++)
+    for (int i = 0; i < 3000; i++)
     {
         ask(warm_up, file);
     }
-    usleep(200 * 1000);
+    usleep(1000 * 1000);
     long rss_before = scale_rss_kib(supervisor.pid);
     if (processes)
     {
@@ -271,11 +280,13 @@ int main(int argc, char** argv)
     long rss_idle = scale_rss_kib(supervisor.pid);
 
     scale_probe(children, count, probes, file, latencies);
+    double cpu_before = scale_cpu_seconds(supervisor.pid);
     scale_bursts(children, count, bursts, file, grants_per_second);
+    double cpu_per_grant = per_grant_microseconds(scale_cpu_seconds(supervisor.pid) - cpu_before, count, bursts);
     int threads = scale_thread_count(supervisor.pid);
-    printf("| %ld | %.3f | %.3f | %.0f | %d | %.1f |\n", count, scale_percentile(latencies, probes, 0.50),
+    printf("| %ld | %.3f | %.3f | %.0f | %d | %.1f | %.1f |\n", count, scale_percentile(latencies, probes, 0.50),
            scale_percentile(latencies, probes, 0.99), scale_percentile(grants_per_second, bursts, 0.50), threads,
-           (double)(rss_idle - rss_before) / (double)count);
+           (double)(rss_idle - rss_before) / (double)count, cpu_per_grant);
     for (long i = 0; i < count; i++)
     {
         svipc_close(children[i]);

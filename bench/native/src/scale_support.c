@@ -52,6 +52,31 @@ long scale_rss_kib(pid_t pid)
     return kib;
 }
 
+double scale_cpu_seconds(pid_t pid)
+{
+    char path[64];
+    proc_path(path, sizeof(path), pid, "stat");
+    FILE* stat = fopen(path, "r");
+    if (stat == NULL)
+    {
+        return -1;
+    }
+    char line[1024];
+    double seconds = -1;
+    /* utime and stime are fields 14 and 15; the command name (field 2) may hold spaces, so count from its ')'. */
+    if (fgets(line, sizeof(line), stat) != NULL)
+    {
+        const char* rest = strrchr(line, ')');
+        unsigned long user = 0, system = 0;
+        if (rest != NULL && sscanf(rest + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &user, &system) == 2)
+        {
+            seconds = (double)(user + system) / (double)sysconf(_SC_CLK_TCK);
+        }
+    }
+    fclose(stat);
+    return seconds;
+}
+
 int scale_thread_count(pid_t pid)
 {
     char path[64];

@@ -13,6 +13,9 @@ void scale_fail(const char* what, svipc_status status);
 /* VmRSS of process pid (0: this process) in KiB, or -1. */
 long scale_rss_kib(pid_t pid);
 
+/* CPU time (user + system) process pid (0: this process) has used, in seconds, or -1. */
+double scale_cpu_seconds(pid_t pid);
+
 /* Threads of process pid (0: this process), or -1. */
 int scale_thread_count(pid_t pid);
 

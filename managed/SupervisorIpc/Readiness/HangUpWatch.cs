@@ -29,7 +29,8 @@ internal sealed class HangUpWatch
     /// <summary>Stops watching and returns once the loop has let go of the watch.</summary>
     public async Task StopAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
+        // Cancel, not CancelAsync: the callback only takes the waiter off the loop, and CancelAsync would add a thread-pool hop.
+        _stop.Cancel();
         await _observing.ConfigureAwait(false);
         _stop.Dispose();
     }

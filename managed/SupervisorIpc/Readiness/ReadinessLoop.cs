@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading;
 using SupervisorIpc.Interop;
@@ -16,20 +17,35 @@ namespace SupervisorIpc.Readiness;
 /// used asynchronously, which every synchronous call on the same descriptor then sees, and its zero-byte receive
 /// cannot be told to leave a waiting descriptor (SCM_RIGHTS) alone. A pidfd and a hang-up watch fit the same
 /// loop, which a Socket cannot wait for. The loop does no I/O itself: an event only advances the registration's
-/// sequence numbers and hands a waiting operation back to the thread pool, which retries the non-blocking call
-/// (see <see cref="ReadinessRegistration"/>). Registrations are edge-triggered, so one epoll_ctl per socket for its
-/// whole life and no system call per wait. Timeouts and cancellation use the runtime's timer queue and
+/// sequence numbers and completes the waiting operation on a thread-pool dispatcher, which retries the non-blocking
+/// call (see <see cref="ReadinessRegistration"/> and <see cref="DispatchQueued"/>). Registrations are edge-triggered,
+/// so one epoll_ctl per socket for its whole life and no system call per wait. Timeouts and cancellation use the runtime's timer queue and
 /// cancellation callbacks, which hold no thread either.
 /// </remarks>
-internal sealed unsafe class ReadinessLoop
+internal sealed unsafe class ReadinessLoop : IThreadPoolWorkItem
 {
     private const int EventsPerWait = 64;
+
+    // Dispatchers that have finished no event for this long (a continuation doing slow synchronous work, or threads
+    // the scheduler put aside) get a helper; no more helpers than this are ever at work at once.
+    private static readonly long s_stallTicks = Stopwatch.Frequency / 50;
+    private const int MaxHelpers = 64;
+
+    // How often the loop looks for stuck dispatchers while events are queued.
+    private const int StallCheckMilliseconds = 5;
     private static ReadinessLoop? s_shared;
     private static readonly object s_creation = new();
 
     private readonly int _port;
     private readonly ConcurrentDictionary<uint, ReadinessRegistration> _registrations = new();
+    private readonly ConcurrentQueue<ReadyEvent> _ready = new();
     private uint _lastToken;
+    // Dispatchers (pool work items draining _ready) requested or running, and when one last finished an event.
+    private int _dispatchers;
+    private long _lastProgress;
+
+    // Dispatchers at work at once, unless stuck: one per core.
+    private readonly int _maxDispatchers = Math.Max(Environment.ProcessorCount, 2);
 
     private ReadinessLoop(int port)
     {
@@ -118,8 +134,10 @@ internal sealed unsafe class ReadinessLoop
         SvipcReadyEvent* events = stackalloc SvipcReadyEvent[EventsPerWait];
         while (true)
         {
+            // While events wait for a dispatcher, wake up now and then to see whether it is stuck on one of them.
+            int timeout = _ready.IsEmpty ? NativeMethods.InfiniteTimeout : StallCheckMilliseconds;
             int count;
-            SvipcStatus status = NativeMethods.EventPortWait(_port, events, EventsPerWait, NativeMethods.InfiniteTimeout, &count);
+            SvipcStatus status = NativeMethods.EventPortWait(_port, events, EventsPerWait, timeout, &count);
             if (status != SvipcStatus.Ok)
             {
                 // Only EBADF/EFAULT/EINVAL can get here, none of which a retry would cure; a busy loop would be worse.
@@ -130,9 +148,95 @@ internal sealed unsafe class ReadinessLoop
             {
                 if (_registrations.TryGetValue(events[i].Token, out ReadinessRegistration? registration))
                 {
-                    registration.Signal(events[i].Events);
+                    _ready.Enqueue(new ReadyEvent(registration, events[i].Events));
                 }
+            }
+
+            DispatchQueued();
+        }
+    }
+
+    /// <summary>
+    /// Hands the queued events to dispatchers: pool work items that each complete queued waits, continuations inline,
+    /// until none is left. A burst of a thousand requests is then a few work items, not a thousand; one dispatcher
+    /// starts another when it finds more queued, up to one per core. When no dispatcher has finished an event for
+    /// 20 ms (a continuation doing slow synchronous work, or threads the scheduler put aside), one more is started
+    /// beyond that limit, so one slow decision does not hold up every other connection. Measured on two cores
+    /// (BENCHMARKS.md, scale): one work item per event and a dedicated dispatcher thread both did worse; threads stay
+    /// at the runtime's own plus the loop, because the pool's workers exist anyway (tiered compilation uses them).
+    /// </summary>
+    private void DispatchQueued()
+    {
+        if (_ready.IsEmpty)
+        {
+            return;
+        }
+
+        if (TryAddDispatcher())
+        {
+            Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        else if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastProgress) > s_stallTicks &&
+                 Volatile.Read(ref _dispatchers) < _maxDispatchers + MaxHelpers)
+        {
+            Interlocked.Increment(ref _dispatchers);
+            Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    /// <summary>Counts one more dispatcher at work, unless one per core is already.</summary>
+    private bool TryAddDispatcher()
+    {
+        int current = Volatile.Read(ref _dispatchers);
+        while (current < _maxDispatchers)
+        {
+            int seen = Interlocked.CompareExchange(ref _dispatchers, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>A dispatcher, on a pool thread.</summary>
+    void IThreadPoolWorkItem.Execute() => Drain();
+
+    /// <summary>Completes queued waits in order, each continuation inline, until none is left.</summary>
+    private void Drain()
+    {
+        while (true)
+        {
+            bool first = true;
+            while (_ready.TryDequeue(out ReadyEvent ready))
+            {
+                if (first)
+                {
+                    first = false;
+                    // More queued: share it with one more dispatcher (which does the same), up to one per core.
+                    if (!_ready.IsEmpty && TryAddDispatcher())
+                    {
+                        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    }
+                }
+
+                ready.Registration.Signal(ready.Events);
+                Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+            }
+
+            Interlocked.Decrement(ref _dispatchers);
+            // An event queued after the last TryDequeue, whose DispatchQueued still counted this drain, is taken here.
+            if (_ready.IsEmpty || !TryAddDispatcher())
+            {
+                return;
             }
         }
     }
+
+    private readonly record struct ReadyEvent(ReadinessRegistration Registration, uint Events);
 }

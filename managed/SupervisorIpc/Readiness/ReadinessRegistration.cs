@@ -68,6 +68,18 @@ internal sealed class ReadinessRegistration
         }
     }
 
+    /// <summary>Whether the loop has reported the peer's hang-up in both directions (or a failure of the socket).</summary>
+    public bool HasHungUp
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _hungUp;
+            }
+        }
+    }
+
     /// <summary>Waits until the read side changed after <paramref name="sequence"/> was read.</summary>
     public ValueTask<ReadinessOutcome> WaitReadableAsync(long sequence, int timeoutMilliseconds, CancellationToken cancellationToken)
     {
@@ -136,7 +148,7 @@ internal sealed class ReadinessRegistration
         }
     }
 
-    /// <summary>Called by the loop thread with the port's SVIPC_READY_* bits.</summary>
+    /// <summary>Called by the loop's dispatch on a pool thread with the port's SVIPC_READY_* bits; continuations run inline.</summary>
     internal void Signal(uint events)
     {
         ReadinessWaiter? reader = null, writer = null, hangUp = null;
@@ -183,9 +195,9 @@ internal sealed class ReadinessRegistration
             hangUp = Take(ref _pendingHangUp);
         }
 
-        reader?.Complete(ReadinessOutcome.Closed);
-        writer?.Complete(ReadinessOutcome.Closed);
-        hangUp?.Complete(ReadinessOutcome.Closed);
+        reader?.CompleteOnThreadPool(ReadinessOutcome.Closed);
+        writer?.CompleteOnThreadPool(ReadinessOutcome.Closed);
+        hangUp?.CompleteOnThreadPool(ReadinessOutcome.Closed);
     }
 
     /// <summary>Ends <paramref name="waiter"/>'s wait with <paramref name="outcome"/> if that wait (its <paramref name="version"/>) is still pending.</summary>
@@ -202,7 +214,7 @@ internal sealed class ReadinessRegistration
             slot = null;
         }
 
-        waiter.Complete(outcome);
+        waiter.CompleteOnThreadPool(outcome);
     }
 
     private ref ReadinessWaiter? Slot(Direction direction)

@@ -14,8 +14,10 @@ namespace SupervisorIpc.Readiness;
 internal sealed class ReadinessWaiter : IValueTaskSource<ReadinessOutcome>
 {
     private readonly ReadinessRegistration _owner;
-    // Continuations go to the thread pool: the loop thread never runs an operation's code.
-    private ManualResetValueTaskSourceCore<ReadinessOutcome> _core = new() { RunContinuationsAsynchronously = true };
+    // Continuations run where the wait is completed: inline on the dispatcher that runs the loop's events
+    // (Complete), or on a pool thread of their own when a cancellation, a timer or a disposal ends the wait
+    // (CompleteOnThreadPool), so that no operation's code runs inside a caller's Cancel() or Dispose().
+    private ManualResetValueTaskSourceCore<ReadinessOutcome> _core = new() { RunContinuationsAsynchronously = false };
     private CancellationTokenRegistration _cancellation;
     private Timer? _timer;
 
@@ -51,7 +53,12 @@ internal sealed class ReadinessWaiter : IValueTaskSource<ReadinessOutcome>
         return new ValueTask<ReadinessOutcome>(this, version);
     }
 
+    /// <summary>Ends the wait and runs its continuation on this thread; only the loop's dispatchers call it.</summary>
     internal void Complete(ReadinessOutcome outcome) => _core.SetResult(outcome);
+
+    /// <summary>Ends the wait with its continuation on a pool thread (cancellation, timeout, disposal).</summary>
+    internal void CompleteOnThreadPool(ReadinessOutcome outcome) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static completion => completion.Waiter.Complete(completion.Outcome), (Waiter: this, Outcome: outcome), preferLocal: false);
 
     /// <inheritdoc />
     public ReadinessOutcome GetResult(short token)
