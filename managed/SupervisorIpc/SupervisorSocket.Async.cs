@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -51,7 +52,7 @@ public sealed partial class SupervisorSocket
     /// <returns>The message.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="ReceiveMessage"/>.</exception>
-    public Task<SupervisorMessage> ReceiveMessageAsync(CancellationToken cancellationToken = default) =>
+    public ValueTask<SupervisorMessage> ReceiveMessageAsync(CancellationToken cancellationToken = default) =>
         ReceiveAsyncCore<SupervisorMessage>(
             static (SupervisorSocket socket, object? _, out SupervisorMessage message) => socket.TryReceiveMessageLocked(out message),
             null,
@@ -63,7 +64,7 @@ public sealed partial class SupervisorSocket
     /// <returns>The response.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="ReceiveResponse"/>.</exception>
-    public Task<SupervisorResponse> ReceiveResponseAsync(CancellationToken cancellationToken = default) =>
+    public ValueTask<SupervisorResponse> ReceiveResponseAsync(CancellationToken cancellationToken = default) =>
         ReceiveAsyncCore<SupervisorResponse>(
             static (SupervisorSocket socket, object? _, out SupervisorResponse response) => socket.TryReceiveResponseLocked(out response),
             null,
@@ -76,7 +77,7 @@ public sealed partial class SupervisorSocket
     /// <returns>The payload length.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="ReceiveFrame(IBufferWriter{byte})"/>.</exception>
-    public Task<int> ReceiveFrameAsync(IBufferWriter<byte> destination, CancellationToken cancellationToken = default)
+    public ValueTask<int> ReceiveFrameAsync(IBufferWriter<byte> destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
         return ReceiveAsyncCore<int>(
@@ -91,7 +92,7 @@ public sealed partial class SupervisorSocket
     /// <returns>The received descriptor, owned by the caller.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="ReceiveFileDescriptor"/>.</exception>
-    public Task<SafeFileHandle> ReceiveFileDescriptorAsync(CancellationToken cancellationToken = default) =>
+    public ValueTask<SafeFileHandle> ReceiveFileDescriptorAsync(CancellationToken cancellationToken = default) =>
         ReceiveAsyncCore<SafeFileHandle>(
             static (SupervisorSocket socket, object? _, out SafeFileHandle handle) => socket.TryReceiveDescriptorLocked(out handle),
             null,
@@ -101,23 +102,23 @@ public sealed partial class SupervisorSocket
     /// <summary>Sends a message, waiting for room on the readiness loop when the peer is not reading.</summary>
     /// <param name="message">The message.</param>
     /// <param name="cancellationToken">Ends the wait; see <see cref="SendFrameAsync"/> for what a cancelled send leaves.</param>
-    /// <returns>A task that completes when the frame is written.</returns>
+    /// <returns>Completes when the frame is written; await it once.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="SendMessage"/>.</exception>
-    public Task SendMessageAsync(SupervisorMessage message, CancellationToken cancellationToken = default)
+    public ValueTask SendMessageAsync(SupervisorMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested)
         {
-            return Task.FromCanceled(cancellationToken);
+            return ValueTask.FromCanceled(cancellationToken);
         }
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxPayloadLength);
         if (!SupervisorWireCodec.TryEncode(message, buffer, out int length))
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            return Task.FromException(TooLargeToSend("send message"));
+            return ValueTask.FromException(TooLargeToSend("send message"));
         }
 
         return SendPooledAsync(buffer, length, "send message", cancellationToken);
@@ -126,23 +127,23 @@ public sealed partial class SupervisorSocket
     /// <summary>Sends a response, waiting for room on the readiness loop when the peer is not reading.</summary>
     /// <param name="response">The response.</param>
     /// <param name="cancellationToken">Ends the wait; see <see cref="SendFrameAsync"/> for what a cancelled send leaves.</param>
-    /// <returns>A task that completes when the frame is written.</returns>
+    /// <returns>Completes when the frame is written; await it once.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="SendResponse"/>.</exception>
-    public Task SendResponseAsync(SupervisorResponse response, CancellationToken cancellationToken = default)
+    public ValueTask SendResponseAsync(SupervisorResponse response, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested)
         {
-            return Task.FromCanceled(cancellationToken);
+            return ValueTask.FromCanceled(cancellationToken);
         }
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxPayloadLength);
         if (!SupervisorWireCodec.TryEncode(response, buffer, out int length))
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            return Task.FromException(TooLargeToSend("send response"));
+            return ValueTask.FromException(TooLargeToSend("send response"));
         }
 
         return SendPooledAsync(buffer, length, "send response", cancellationToken);
@@ -155,19 +156,19 @@ public sealed partial class SupervisorSocket
     /// </summary>
     /// <param name="payload">The payload, at most <see cref="MaxPayloadLength"/> bytes; must not change until the task completes.</param>
     /// <param name="cancellationToken">Ends the wait.</param>
-    /// <returns>A task that completes when the frame is written.</returns>
+    /// <returns>Completes when the frame is written; await it once.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="SendFrame"/>.</exception>
-    public Task SendFrameAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
+    public ValueTask SendFrameAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
         SendAsyncCore(payload, descriptor: null, "send frame", cancellationToken);
 
     /// <summary>Sends a descriptor, waiting for room on the readiness loop when the peer is not reading.</summary>
     /// <param name="handle">The descriptor to send; stays the caller's and must stay open until the task completes.</param>
     /// <param name="cancellationToken">Ends the wait; a cancelled descriptor send sent nothing.</param>
-    /// <returns>A task that completes when the descriptor is sent.</returns>
+    /// <returns>Completes when the descriptor is sent; await it once.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="SupervisorIpcException">As <see cref="SendFileDescriptor"/>.</exception>
-    public Task SendFileDescriptorAsync(SafeHandle handle, CancellationToken cancellationToken = default)
+    public ValueTask SendFileDescriptorAsync(SafeHandle handle, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handle);
         ObjectDisposedException.ThrowIf(handle.IsClosed, handle);
@@ -179,7 +180,8 @@ public sealed partial class SupervisorSocket
         return SendAsyncCore(ReadOnlyMemory<byte>.Empty, handle, "send descriptor", cancellationToken);
     }
 
-    private async Task SendPooledAsync(byte[] buffer, int length, string operation, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendPooledAsync(byte[] buffer, int length, string operation, CancellationToken cancellationToken)
     {
         try
         {
@@ -192,19 +194,20 @@ public sealed partial class SupervisorSocket
         }
     }
 
-    private Task<T> ReceiveAsyncCore<T>(ReceiveAttempt<T> attempt, object? state, string operation, CancellationToken cancellationToken)
+    private ValueTask<T> ReceiveAsyncCore<T>(ReceiveAttempt<T> attempt, object? state, string operation, CancellationToken cancellationToken)
     {
         // Disposal is reported by the call, cancellation before the start by the task, as before.
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested)
         {
-            return Task.FromCanceled<T>(cancellationToken);
+            return ValueTask.FromCanceled<T>(cancellationToken);
         }
 
         return ReceiveOnLoopAsync(EnterAsyncMode(), attempt, state, operation, cancellationToken);
     }
 
-    private async Task<T> ReceiveOnLoopAsync<T>(ReadinessRegistration readiness, ReceiveAttempt<T> attempt, object? state, string operation, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<T> ReceiveOnLoopAsync<T>(ReadinessRegistration readiness, ReceiveAttempt<T> attempt, object? state, string operation, CancellationToken cancellationToken)
     {
         SemaphoreSlim gate = _asyncReceiveGate!;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -239,18 +242,19 @@ public sealed partial class SupervisorSocket
         }
     }
 
-    private Task SendAsyncCore(ReadOnlyMemory<byte> payload, SafeHandle? descriptor, string operation, CancellationToken cancellationToken)
+    private ValueTask SendAsyncCore(ReadOnlyMemory<byte> payload, SafeHandle? descriptor, string operation, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         if (cancellationToken.IsCancellationRequested)
         {
-            return Task.FromCanceled(cancellationToken);
+            return ValueTask.FromCanceled(cancellationToken);
         }
 
         return SendOnLoopAsync(EnterAsyncMode(), payload, descriptor, operation, cancellationToken);
     }
 
-    private async Task SendOnLoopAsync(ReadinessRegistration readiness, ReadOnlyMemory<byte> payload, SafeHandle? descriptor, string operation, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendOnLoopAsync(ReadinessRegistration readiness, ReadOnlyMemory<byte> payload, SafeHandle? descriptor, string operation, CancellationToken cancellationToken)
     {
         SemaphoreSlim gate = _asyncSendGate!;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -425,6 +429,7 @@ public sealed partial class SupervisorSocket
         return remaining;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WaitAsync(ValueTask<ReadinessOutcome> wait, string operation, CancellationToken cancellationToken)
     {
         switch (await wait.ConfigureAwait(false))

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Win32.SafeHandles;
 using NUnit.Framework;
@@ -63,6 +64,66 @@ public sealed class ManyConnectionsServiceTests
         }
 
         await Within(Task.WhenAll(serving));
+    }
+
+    [Test]
+    public async Task A_decision_that_blocks_its_thread_does_not_hold_up_the_answers_on_other_connections()
+    {
+        // Continuations run inline on the readiness loop's dispatchers, one per core; a synchronous backend that
+        // blocks takes one of them. Every dispatcher is blocked here (one per core), and the requests on the other
+        // connections must still be answered, by a helper the loop starts when its dispatchers make no progress.
+        using var tree = new GrantTree();
+        string file = Directory.GetFiles(tree.Allowed).First();
+        using var release = new ManualResetEventSlim();
+        int blockers = Math.Max(Environment.ProcessorCount, 2);
+        using var service = new SupervisorService(new SupervisorServiceOptions
+        {
+            ApprovalBackend = new CallbackApprovalBackend(request =>
+            {
+                if (request.Capability.Reason == "block")
+                {
+                    release.Wait(TimeSpan.FromSeconds(60)); // blocks its thread until the other answers arrived
+                }
+
+                return ApprovalDecision.Granted.Instance;
+            }),
+            Confinement = new PathPolicy([new PathRule(tree.Allowed, AccessMode.Read)]),
+            RequestsPerSecond = 1_000_000,
+            RequestBurst = 1_000_000,
+        });
+        var pairs = Enumerable.Range(0, blockers + 4).Select(_ => SupervisorSocket.CreatePair()).ToList();
+        var serving = pairs.Select(pair => service.ServeAsync(pair.SupervisorEnd, (uint)Environment.ProcessId)).ToList();
+        try
+        {
+            var blocked = pairs.Take(blockers).Select(pair => AskAsync(pair.ChildEnd, file, "block")).ToList();
+            bool[] answered = await Within(Task.WhenAll(pairs.Skip(blockers).Select(pair => AskAsync(pair.ChildEnd, file, "quick"))));
+            Assert.That(answered, Is.All.True);
+            Assert.That(blocked.All(task => !task.IsCompleted), Is.True, "the blocking decisions were still blocked");
+            release.Set();
+            Assert.That(await Within(Task.WhenAll(blocked)), Is.All.True);
+        }
+        finally
+        {
+            release.Set();
+            foreach (var (supervisorEnd, childEnd) in pairs)
+            {
+                childEnd.Dispose();
+            }
+
+            await Within(Task.WhenAll(serving));
+            foreach (var (supervisorEnd, childEnd) in pairs)
+            {
+                supervisorEnd.Dispose();
+            }
+        }
+
+        static async Task<bool> AskAsync(SupervisorSocket child, string path, string reason)
+        {
+            await child.SendMessageAsync(new SupervisorMessage.Request(new CapabilityRequest(reason + Guid.NewGuid(), path, AccessMode.Read, reason, (uint)Environment.ProcessId, "session")));
+            var decision = (SupervisorResponse.Decision)await child.ReceiveResponseAsync();
+            using SafeFileHandle granted = await child.ReceiveFileDescriptorAsync();
+            return decision.Outcome is ApprovalDecision.Granted && !granted.IsInvalid;
+        }
     }
 
     [Test]

@@ -286,7 +286,7 @@ public sealed class DescriptorHygieneTests
         using (child)
         using (var cancellation = new CancellationTokenSource())
         {
-            Task<SupervisorMessage> receive = supervisor.ReceiveMessageAsync(cancellation.Token);
+            Task<SupervisorMessage> receive = supervisor.ReceiveMessageAsync(cancellation.Token).AsTask();
             cancellation.Cancel();
             try
             {

@@ -34,7 +34,7 @@ public sealed class AsyncReadinessTests
             raw.Send(frame.AsSpan(0, 9));
             using (var cancellation = new CancellationTokenSource())
             {
-                Task<int> receiving = wrapped.ReceiveFrameAsync(new System.Buffers.ArrayBufferWriter<byte>(), cancellation.Token);
+                Task<int> receiving = wrapped.ReceiveFrameAsync(new System.Buffers.ArrayBufferWriter<byte>(), cancellation.Token).AsTask();
                 await Task.Delay(100);
                 Assert.That(receiving.IsCompleted, Is.False, "half a frame is not a frame");
                 cancellation.Cancel();
@@ -43,7 +43,7 @@ public sealed class AsyncReadinessTests
 
             raw.Send(frame.AsSpan(9));
             var received = new System.Buffers.ArrayBufferWriter<byte>();
-            int length = await wrapped.ReceiveFrameAsync(received).WaitAsync(Patience);
+            int length = await wrapped.ReceiveFrameAsync(received).AsTask().WaitAsync(Patience);
             Assert.That(System.Text.Encoding.UTF8.GetString(received.WrittenSpan), Is.EqualTo("{\"whole\":\"frame that arrives in two parts\"}"));
             Assert.That(length, Is.EqualTo(frame.Length - 4));
         }
@@ -61,7 +61,7 @@ public sealed class AsyncReadinessTests
         using (wrapped)
         {
             byte[] frame = Frame(Utf8("{\"slow\":true}"));
-            Task<int> receiving = wrapped.ReceiveFrameAsync(new System.Buffers.ArrayBufferWriter<byte>());
+            Task<int> receiving = wrapped.ReceiveFrameAsync(new System.Buffers.ArrayBufferWriter<byte>()).AsTask();
             foreach (byte b in frame)
             {
                 raw.Send(new[] { b });
@@ -74,12 +74,12 @@ public sealed class AsyncReadinessTests
             using (other)
             using (otherPeer)
             {
-                Task<Microsoft.Win32.SafeHandles.SafeFileHandle> descriptor = wrapped.ReceiveFileDescriptorAsync();
+                Task<Microsoft.Win32.SafeHandles.SafeFileHandle> descriptor = wrapped.ReceiveFileDescriptorAsync().AsTask();
                 await Task.Delay(50);
                 Assert.That(descriptor.IsCompleted, Is.False);
                 using var file = File.OpenHandle("/dev/null");
                 using var peerSide = SupervisorSocket.FromSocket(raw);
-                await peerSide.SendFileDescriptorAsync(file).WaitAsync(Patience);
+                await peerSide.SendFileDescriptorAsync(file).AsTask().WaitAsync(Patience);
                 using Microsoft.Win32.SafeHandles.SafeFileHandle got = await descriptor.WaitAsync(Patience);
                 Assert.That(got.IsInvalid, Is.False);
             }
@@ -96,9 +96,9 @@ public sealed class AsyncReadinessTests
         using (child)
         {
             supervisor.ReadTimeout = TimeSpan.FromMilliseconds(100);
-            Assert.That(async () => await supervisor.ReceiveMessageAsync().WaitAsync(Patience), Throws.InstanceOf<SupervisorTimeoutException>());
+            Assert.That(async () => await supervisor.ReceiveMessageAsync().AsTask().WaitAsync(Patience), Throws.InstanceOf<SupervisorTimeoutException>());
             child.SendMessage(new SupervisorMessage.OpenUrl(new UrlOpenRequest("u-1", "https://example.org", 1, "s")));
-            Assert.That(await supervisor.ReceiveMessageAsync().WaitAsync(Patience), Is.InstanceOf<SupervisorMessage.OpenUrl>());
+            Assert.That(await supervisor.ReceiveMessageAsync().AsTask().WaitAsync(Patience), Is.InstanceOf<SupervisorMessage.OpenUrl>());
 
             supervisor.SendTimeout = TimeSpan.FromMilliseconds(100);
             byte[] payload = new byte[SupervisorSocket.MaxPayloadLength];
@@ -107,7 +107,7 @@ public sealed class AsyncReadinessTests
                 {
                     while (true)
                     {
-                        await supervisor.SendFrameAsync(payload).WaitAsync(Patience);
+                        await supervisor.SendFrameAsync(payload).AsTask().WaitAsync(Patience);
                     }
                 },
                 Throws.InstanceOf<SupervisorTimeoutException>());
@@ -122,7 +122,7 @@ public sealed class AsyncReadinessTests
         using (child)
         {
             // The first asynchronous call switches the socket to non-blocking mode for good.
-            Task<int> first = supervisor.ReceiveFrameAsync(new System.Buffers.ArrayBufferWriter<byte>());
+            Task<int> first = supervisor.ReceiveFrameAsync(new System.Buffers.ArrayBufferWriter<byte>()).AsTask();
             child.SendFrame(Utf8("a"));
             await first.WaitAsync(Patience);
 
@@ -155,7 +155,7 @@ public sealed class AsyncReadinessTests
                 supervisor.SendFrame(payload);
             }
 
-            Task asyncSend = supervisor.SendFrameAsync(payload);
+            Task asyncSend = supervisor.SendFrameAsync(payload).AsTask();
             await asyncSend.WaitAsync(Patience);
             supervisor.SendFrame(Utf8("end"));
             Assert.That(await reading.WaitAsync(Patience), Is.EqualTo(41));
@@ -191,7 +191,7 @@ public sealed class AsyncReadinessTests
             for (int i = 0; i < Frames; i++)
             {
                 received.ResetWrittenCount();
-                int length = await supervisor.ReceiveFrameAsync(received).WaitAsync(Patience);
+                int length = await supervisor.ReceiveFrameAsync(received).AsTask().WaitAsync(Patience);
                 Assert.That(length, Is.EqualTo((i * 37) % 9000 + 1));
             }
 
@@ -230,7 +230,7 @@ public sealed class AsyncReadinessTests
         var (supervisor, child) = SupervisorSocket.CreatePair();
         using (child)
         {
-            Task<SupervisorMessage> waiting = supervisor.ReceiveMessageAsync();
+            Task<SupervisorMessage> waiting = supervisor.ReceiveMessageAsync().AsTask();
             await Task.Delay(50);
             supervisor.Dispose();
             Assert.That(async () => await waiting.WaitAsync(Patience), Throws.InstanceOf<ObjectDisposedException>());
@@ -250,7 +250,7 @@ public sealed class AsyncReadinessTests
             }
 
             int threadsBefore = Process.GetCurrentProcess().Threads.Count;
-            Task<SupervisorMessage>[] receives = pairs.Select(p => p.Supervisor.ReceiveMessageAsync()).ToArray();
+            Task<SupervisorMessage>[] receives = pairs.Select(p => p.Supervisor.ReceiveMessageAsync().AsTask()).ToArray();
             await Task.Delay(200);
             Assert.That(receives.Any(r => r.IsCompleted), Is.False);
             for (int i = Connections - 8; i < Connections; i++)

@@ -21,17 +21,17 @@ public sealed class AsyncTests
         using (child)
         {
             var request = new SupervisorMessage.Request(new CapabilityRequest("r1", "/x", AccessMode.Write, null, 9, "s"));
-            Task<SupervisorMessage> message = supervisor.ReceiveMessageAsync();
+            Task<SupervisorMessage> message = supervisor.ReceiveMessageAsync().AsTask();
             child.SendMessage(request);
             Assert.That(await message.WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(request));
 
             var response = new SupervisorResponse.Decision("r1", ApprovalDecision.Timeout.Instance);
-            Task<SupervisorResponse> received = child.ReceiveResponseAsync();
+            Task<SupervisorResponse> received = child.ReceiveResponseAsync().AsTask();
             supervisor.SendResponse(response);
             Assert.That(await received.WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(response));
 
             var writer = new ArrayBufferWriter<byte>();
-            Task<int> frame = child.ReceiveFrameAsync(writer);
+            Task<int> frame = child.ReceiveFrameAsync(writer).AsTask();
             supervisor.SendFrame(Utf8("raw"));
             Assert.That(await frame.WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo(3));
             Assert.That(Encoding.UTF8.GetString(writer.WrittenSpan), Is.EqualTo("raw"));
@@ -40,7 +40,7 @@ public sealed class AsyncTests
             try
             {
                 File.WriteAllText(file, "async fd");
-                Task<SafeFileHandle> descriptor = child.ReceiveFileDescriptorAsync();
+                Task<SafeFileHandle> descriptor = child.ReceiveFileDescriptorAsync().AsTask();
                 using (SafeFileHandle handle = File.OpenHandle(file))
                 {
                     supervisor.SendFileDescriptor(handle);
@@ -65,7 +65,7 @@ public sealed class AsyncTests
         using (child)
         {
             using var cancellation = new CancellationTokenSource();
-            Task<SupervisorResponse> waiting = child.ReceiveResponseAsync(cancellation.Token);
+            Task<SupervisorResponse> waiting = child.ReceiveResponseAsync(cancellation.Token).AsTask();
             Thread.Sleep(100);
             Assert.That(waiting.IsCompleted, Is.False);
             cancellation.Cancel();
@@ -73,7 +73,7 @@ public sealed class AsyncTests
             Assert.That(waiting.IsCanceled, Is.True);
             // Nothing was consumed: both directions still work, synchronously and asynchronously.
             supervisor.SendResponse(new SupervisorResponse.UrlOpened("req-1", true, null));
-            Assert.That(child.ReceiveResponseAsync().Wait(TimeSpan.FromSeconds(10)), Is.True);
+            Assert.That(child.ReceiveResponseAsync().AsTask().Wait(TimeSpan.FromSeconds(10)), Is.True);
             child.SendFrame(Utf8("still open"));
             Assert.That(ReceiveText(supervisor), Is.EqualTo("still open"));
         }
@@ -87,14 +87,14 @@ public sealed class AsyncTests
         using (child)
         {
             var request = new SupervisorMessage.Request(new CapabilityRequest("r2", "/y", AccessMode.Read, "why", 3, "s"));
-            await child.SendMessageAsync(request).WaitAsync(TimeSpan.FromSeconds(10));
+            await child.SendMessageAsync(request).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
             Assert.That(supervisor.ReceiveMessage(), Is.EqualTo(request));
 
             var response = new SupervisorResponse.UrlOpened("u1", true, null);
-            await supervisor.SendResponseAsync(response).WaitAsync(TimeSpan.FromSeconds(10));
+            await supervisor.SendResponseAsync(response).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
             Assert.That(child.ReceiveResponse(), Is.EqualTo(response));
 
-            await supervisor.SendFrameAsync(Utf8("async raw")).WaitAsync(TimeSpan.FromSeconds(10));
+            await supervisor.SendFrameAsync(Utf8("async raw")).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
             Assert.That(ReceiveText(child), Is.EqualTo("async raw"));
 
             string file = Path.GetTempFileName();
@@ -103,7 +103,7 @@ public sealed class AsyncTests
                 File.WriteAllText(file, "sent async");
                 using (SafeFileHandle handle = File.OpenHandle(file))
                 {
-                    await supervisor.SendFileDescriptorAsync(handle).WaitAsync(TimeSpan.FromSeconds(10));
+                    await supervisor.SendFileDescriptorAsync(handle).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
                 }
 
                 using SafeFileHandle got = child.ReceiveFileDescriptor();
@@ -151,7 +151,7 @@ public sealed class AsyncTests
 
                 return frames;
             });
-            await supervisor.SendFrameAsync(Utf8("after")).WaitAsync(TimeSpan.FromSeconds(10));
+            await supervisor.SendFrameAsync(Utf8("after")).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
             int whole = await draining.WaitAsync(TimeSpan.FromSeconds(10));
             Assert.That(whole, Is.InRange(sent, sent + 1), "every frame arrived whole, the cancelled one too if it had been accepted");
         }
@@ -164,7 +164,7 @@ public sealed class AsyncTests
         using (supervisor)
         using (child)
         {
-            Task<SupervisorMessage> cancelled = supervisor.ReceiveMessageAsync(new CancellationToken(canceled: true));
+            Task<SupervisorMessage> cancelled = supervisor.ReceiveMessageAsync(new CancellationToken(canceled: true)).AsTask();
             Assert.That(cancelled.IsCanceled, Is.True);
             child.SendFrame(Utf8("still open"));
             Assert.That(ReceiveText(supervisor), Is.EqualTo("still open"));
