@@ -213,7 +213,7 @@ bench_scale_processes() {
   printf 'SupervisorService (scale-serve: UncheckedSupervisorListener, ServeAsync per connection):\n\n%s\n%s\n' "$header" "$managed_rows"
   printf 'C floor (svipc_bench_scale --serve: one epoll thread, non-blocking accept, svipc_recv_message + svipc_grant):\n\n%s\n%s\n' "$header" "$floor_rows"
   printf '| connections | grants/s managed / C floor | CPU per grant managed / C floor |\n|---:|---:|---:|\n'
-  awk -F'|' 'NR == FNR { floor[$2] = $5; cpu[$2] = $8; next } { printf "|%s| %.2f | %.2f |\n", $2, $5 / floor[$2], cpu[$2] > 0 ? $8 / cpu[$2] : 0 }' \
+  awk -F'|' 'NR == FNR { floor[$2] = $5; cpu[$2] = $8; next } { printf "|%s| %.2f | %.2f |\n", $2, $5 / floor[$2], (cpu[$2] > 0 ? $8 / cpu[$2] : 0) }' \
     <(printf '%s' "$floor_rows") <(printf '%s' "$managed_rows")
   printf '\n'
 }

@@ -158,12 +158,13 @@ internal sealed unsafe class ReadinessLoop : IThreadPoolWorkItem
 
     /// <summary>
     /// Hands the queued events to dispatchers: pool work items that each complete queued waits, continuations inline,
-    /// until none is left. A burst of a thousand requests is then a few work items, not a thousand; one dispatcher
+    /// until none is left. A burst of a thousand requests is then a few work items, not one per event; one dispatcher
     /// starts another when it finds more queued, up to one per core. When no dispatcher has finished an event for
     /// 20 ms (a continuation doing slow synchronous work, or threads the scheduler put aside), one more is started
-    /// beyond that limit, so one slow decision does not hold up every other connection. Measured on two cores
-    /// (BENCHMARKS.md, scale): one work item per event and a dedicated dispatcher thread both did worse; threads stay
-    /// at the runtime's own plus the loop, because the pool's workers exist anyway (tiered compilation uses them).
+    /// beyond that limit, so one slow decision does not hold up every other connection. Measured on two cores at a
+    /// thousand connections (BENCHMARKS.md, scale): one work item per event, these dispatchers and dedicated
+    /// dispatcher threads served grants per second within the run-to-run noise of each other; dedicated threads
+    /// added one or two threads to the process (the pool's workers exist anyway), so dispatch stays on the pool.
     /// </summary>
     private void DispatchQueued()
     {
