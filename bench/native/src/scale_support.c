@@ -29,11 +29,17 @@ static void proc_path(char* buffer, size_t size, pid_t pid, const char* entry)
     }
 }
 
-long scale_rss_kib(pid_t pid)
+/* /proc/PID/entry opened for reading, or NULL. */
+static FILE* open_proc(pid_t pid, const char* entry)
 {
     char path[64];
-    proc_path(path, sizeof(path), pid, "status");
-    FILE* status = fopen(path, "r");
+    proc_path(path, sizeof(path), pid, entry);
+    return fopen(path, "r");
+}
+
+long scale_rss_kib(pid_t pid)
+{
+    FILE* status = open_proc(pid, "status");
     if (status == NULL)
     {
         return -1;
@@ -54,9 +60,7 @@ long scale_rss_kib(pid_t pid)
 
 double scale_cpu_seconds(pid_t pid)
 {
-    char path[64];
-    proc_path(path, sizeof(path), pid, "stat");
-    FILE* stat = fopen(path, "r");
+    FILE* stat = open_proc(pid, "stat");
     if (stat == NULL)
     {
         return -1;
