@@ -9,6 +9,7 @@
  *   create PATH      open(PATH, O_WRONLY | O_CREAT | O_EXCL)
  *   granted          receive a descriptor from the supervisor and read it: "granted=<text>"
  *   abstract NAME    connect to the abstract Unix socket NAME
+ *   unix PATH        connect to the Unix socket at PATH (a path name, not abstract)
  *   signal PID       kill(PID, SIGUSR1)
  *   tcp PORT         connect to 127.0.0.1:PORT
  *   signals          the signal state at start: "signals=sigpipe-default,mask-empty" when reset
@@ -135,6 +136,27 @@ static void abstract_step(report* out, const char* name)
     close(fd);
 }
 
+static void unix_path_step(report* out, const char* path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un address;
+    memset(&address, 0, sizeof(address));
+    address.sun_family = AF_UNIX;
+    size_t length = strlen(path);
+    if (fd < 0 || length >= sizeof(address.sun_path))
+    {
+        add(out, "unix", "setup-failed");
+        if (fd >= 0)
+        {
+            close(fd);
+        }
+        return;
+    }
+    memcpy(address.sun_path, path, length);
+    add(out, "unix", outcome(connect(fd, (struct sockaddr*)&address, sizeof(address))));
+    close(fd);
+}
+
 static void tcp_step(report* out, const char* port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -221,6 +243,11 @@ int main(int argc, char** argv)
         else if (strcmp(step, "abstract") == 0)
         {
             abstract_step(&out, operand);
+            i++;
+        }
+        else if (strcmp(step, "unix") == 0)
+        {
+            unix_path_step(&out, operand);
             i++;
         }
         else if (strcmp(step, "signal") == 0)

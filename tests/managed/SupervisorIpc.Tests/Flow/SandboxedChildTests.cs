@@ -126,6 +126,24 @@ public sealed class SandboxedChildTests
     }
 
     [Test]
+    public void TheSupervisorsDotnetDiagnosticsSocketIsReachableFromTheSandbox()
+    {
+        // Landlock (up to ABI 7) does not govern connect() to a path-named Unix socket, and the runtime's diagnostics
+        // socket is the owner's: a child of the same user reaches it from inside the sandbox. Through it a process can
+        // dump the supervisor's memory, trace it or attach a profiler (a native library loaded into the supervisor),
+        // which is why SECURITY.md tells supervisors to run with DOTNET_EnableDiagnostics=0 or children as another user.
+        string[] sockets = Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*-socket");
+        if (sockets.Length == 0)
+        {
+            Assert.Ignore("this test process runs without the diagnostics socket (DOTNET_EnableDiagnostics=0?)");
+        }
+
+        using SupervisedChild child = SupervisedChild.Start(ProbeStart(new SandboxOptions(), "read", _secret, "unix", sockets[0]));
+        Assert.That(Report(child), Does.Contain("read=EACCES;unix=ok;"), "the sandbox holds for files, not for this socket");
+        Assert.That(child.Sandbox!.IsComplete, Is.True, child.Sandbox.Shortfall);
+    }
+
+    [Test]
     public void WithoutLandlockTheDefaultRefusesToStart()
     {
         Assert.That(NativeMethods.SandboxLimitAbiForTesting(0), Is.EqualTo(SvipcStatus.Ok));
