@@ -181,6 +181,9 @@ bench_scale_served() {
   case "$impl" in
     floor) "$BENCH_NATIVE_DIR/bin/svipc_bench_scale" --serve "$directory/s.sock" --root "$directory" & ;;
     managed) dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" scale-serve --listen "$directory/s.sock" --root "$directory" & ;;
+    # As SECURITY.md asks of a supervisor of untrusted children: no diagnostics socket (and none of its threads).
+    managed-hardened) DOTNET_EnableDiagnostics=0 dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" scale-serve \
+        --listen "$directory/s.sock" --root "$directory" & ;;
   esac
   server=$!
   local tries
@@ -198,7 +201,8 @@ bench_scale_served() {
 
 # bench_scale_processes COUNT...: the same C children (another process) served by the managed supervisor and by the
 # C floor, for each N; the supervisor's process holds only its own N descriptors, so N = 10,000 fits. Then the same
-# with 1,000 real child processes (svipc_bench_scale_children --processes 1).
+# with 1,000 real child processes (svipc_bench_scale_children --processes 1), and the managed supervisor once more at
+# 1,000, 10,000 and 1,000 processes with the runtime's diagnostics off, as SECURITY.md asks for untrusted children.
 bench_scale_processes() {
   local count managed_rows="" floor_rows=""
   for count in "$@"; do
@@ -207,11 +211,17 @@ bench_scale_processes() {
   done
   managed_rows+="$(bench_scale_served managed 1000 --processes 1)"$'\n'
   floor_rows+="$(bench_scale_served floor 1000 --processes 1)"$'\n'
+  local hardened_rows=""
+  for count in 1000 10000; do
+    hardened_rows+="$(bench_scale_served managed-hardened "$count")"$'\n'
+  done
+  hardened_rows+="$(bench_scale_served managed-hardened 1000 --processes 1)"$'\n'
   local header='| connections | probe p50 (ms) | probe p99 (ms) | N requests at once: grants/s (median of 16) | supervisor threads | supervisor RSS per idle connection (KiB) | supervisor CPU per grant (µs) |
 |---:|---:|---:|---:|---:|---:|---:|'
   printf '### Scale: one supervisor, N idle children connected from another process (svipc_bench_scale_children)\n\n'
   printf 'SupervisorService (scale-serve: UncheckedSupervisorListener, ServeAsync per connection):\n\n%s\n%s\n' "$header" "$managed_rows"
   printf 'C floor (svipc_bench_scale --serve: one epoll thread, non-blocking accept, svipc_recv_message + svipc_grant):\n\n%s\n%s\n' "$header" "$floor_rows"
+  printf 'SupervisorService with DOTNET_EnableDiagnostics=0 (SECURITY.md):\n\n%s\n%s\n' "$header" "$hardened_rows"
   printf '| connections | grants/s managed / C floor | CPU per grant managed / C floor |\n|---:|---:|---:|\n'
   awk -F'|' 'NR == FNR { floor[$2] = $5; cpu[$2] = $8; next } { printf "|%s| %.2f | %.2f |\n", $2, $5 / floor[$2], (cpu[$2] > 0 ? $8 / cpu[$2] : 0) }' \
     <(printf '%s' "$floor_rows") <(printf '%s' "$managed_rows")
