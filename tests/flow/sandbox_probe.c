@@ -118,43 +118,26 @@ static void granted_step(report* out, svipc_socket* socket)
     add(out, "granted", content);
 }
 
-static void abstract_step(report* out, const char* name)
+/* Connects a new Unix socket to name: abstract (a leading zero byte, no terminator) or a path; reports as step. */
+static void unix_connect_step(report* out, const char* step, const char* name, int abstract)
 {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un address;
     memset(&address, 0, sizeof(address));
     address.sun_family = AF_UNIX;
     size_t length = strlen(name);
-    if (fd < 0 || length + 1 >= sizeof(address.sun_path))
+    if (length + (size_t)abstract >= sizeof(address.sun_path))
     {
-        add(out, "abstract", "setup-failed");
+        add(out, step, "setup-failed");
         return;
     }
-    memcpy(address.sun_path + 1, name, length);
-    int result = connect(fd, (struct sockaddr*)&address, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + length));
-    add(out, "abstract", outcome(result));
-    close(fd);
-}
-
-static void unix_path_step(report* out, const char* path)
-{
+    memcpy(address.sun_path + abstract, name, length);
+    socklen_t size = abstract ? (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + length) : (socklen_t)sizeof(address);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_un address;
-    memset(&address, 0, sizeof(address));
-    address.sun_family = AF_UNIX;
-    size_t length = strlen(path);
-    if (fd < 0 || length >= sizeof(address.sun_path))
+    add(out, step, outcome(fd < 0 ? -1 : connect(fd, (struct sockaddr*)&address, size)));
+    if (fd >= 0)
     {
-        add(out, "unix", "setup-failed");
-        if (fd >= 0)
-        {
-            close(fd);
-        }
-        return;
+        close(fd);
     }
-    memcpy(address.sun_path, path, length);
-    add(out, "unix", outcome(connect(fd, (struct sockaddr*)&address, sizeof(address))));
-    close(fd);
 }
 
 static void tcp_step(report* out, const char* port)
@@ -242,12 +225,12 @@ int main(int argc, char** argv)
         }
         else if (strcmp(step, "abstract") == 0)
         {
-            abstract_step(&out, operand);
+            unix_connect_step(&out, step, operand, 1);
             i++;
         }
         else if (strcmp(step, "unix") == 0)
         {
-            unix_path_step(&out, operand);
+            unix_connect_step(&out, step, operand, 0);
             i++;
         }
         else if (strcmp(step, "signal") == 0)

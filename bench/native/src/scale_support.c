@@ -29,56 +29,46 @@ static void proc_path(char* buffer, size_t size, pid_t pid, const char* entry)
     }
 }
 
-/* /proc/PID/entry opened for reading, or NULL. */
-static FILE* open_proc(pid_t pid, const char* entry)
+/* The first line of /proc/PID/entry that starts with prefix ("" for the first line) into line; 0 when none. */
+static int read_proc_line(pid_t pid, const char* entry, const char* prefix, char* line, int size)
 {
     char path[64];
     proc_path(path, sizeof(path), pid, entry);
-    return fopen(path, "r");
+    FILE* file = fopen(path, "r");
+    if (file == NULL)
+    {
+        return 0;
+    }
+    int found = 0;
+    while (!found && fgets(line, size, file) != NULL)
+    {
+        found = strncmp(line, prefix, strlen(prefix)) == 0;
+    }
+    fclose(file);
+    return found;
 }
 
 long scale_rss_kib(pid_t pid)
 {
-    FILE* status = open_proc(pid, "status");
-    if (status == NULL)
-    {
-        return -1;
-    }
     char line[256];
-    long kib = -1;
-    while (fgets(line, sizeof(line), status) != NULL)
-    {
-        if (strncmp(line, "VmRSS:", 6) == 0)
-        {
-            kib = strtol(line + 6, NULL, 10);
-            break;
-        }
-    }
-    fclose(status);
-    return kib;
+    return read_proc_line(pid, "status", "VmRSS:", line, (int)sizeof(line)) ? strtol(line + 6, NULL, 10) : -1;
 }
 
 double scale_cpu_seconds(pid_t pid)
 {
-    FILE* stat = open_proc(pid, "stat");
-    if (stat == NULL)
+    char line[1024];
+    if (!read_proc_line(pid, "stat", "", line, (int)sizeof(line)))
     {
         return -1;
     }
-    char line[1024];
-    double seconds = -1;
     /* utime and stime are fields 14 and 15; the command name (field 2) may hold spaces, so count from its ')'. */
-    if (fgets(line, sizeof(line), stat) != NULL)
+    const char* rest = strrchr(line, ')');
+    unsigned long user = 0, system = 0;
+    if (rest == NULL || sscanf(rest + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &user, &system) != 2)
     {
-        const char* rest = strrchr(line, ')');
-        unsigned long user = 0, system = 0;
-        if (rest != NULL && sscanf(rest + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &user, &system) == 2)
-        {
-            seconds = (double)(user + system) / (double)sysconf(_SC_CLK_TCK);
-        }
+        return -1;
     }
-    fclose(stat);
-    return seconds;
+    return (double)(user + system) / (double)sysconf(_SC_CLK_TCK);
 }
 
 int scale_thread_count(pid_t pid)
