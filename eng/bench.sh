@@ -178,11 +178,12 @@ bench_scale_served() {
   shift 2
   directory="$(mktemp -d /tmp/svipc-scale-served-XXXXXX)"
   printf 'granted\n' >"$directory/granted.txt"
+  # managed-hardened: as SECURITY.md asks of a supervisor of untrusted children, no diagnostics socket (nor its threads).
+  local environment=()
+  [ "$impl" = managed-hardened ] && environment=(DOTNET_EnableDiagnostics=0)
   case "$impl" in
     floor) "$BENCH_NATIVE_DIR/bin/svipc_bench_scale" --serve "$directory/s.sock" --root "$directory" & ;;
-    managed) dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" scale-serve --listen "$directory/s.sock" --root "$directory" & ;;
-    # As SECURITY.md asks of a supervisor of untrusted children: no diagnostics socket (and none of its threads).
-    managed-hardened) DOTNET_EnableDiagnostics=0 dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" scale-serve \
+    managed|managed-hardened) env "${environment[@]}" dotnet "$BENCH_HARNESS_DIR/SupervisorIpc.Bench.Harness.dll" scale-serve \
         --listen "$directory/s.sock" --root "$directory" & ;;
   esac
   server=$!

@@ -19,8 +19,8 @@ namespace SupervisorIpc.Readiness;
 /// loop, which a Socket cannot wait for. The loop does no I/O itself: an event only advances the registration's
 /// sequence numbers and completes the waiting operation on a thread-pool dispatcher, which retries the non-blocking
 /// call (see <see cref="ReadinessRegistration"/> and <see cref="DispatchQueued"/>). Registrations are edge-triggered,
-/// so one epoll_ctl per socket for its whole life and no system call per wait. Timeouts and cancellation use the runtime's timer queue and
-/// cancellation callbacks, which hold no thread either.
+/// so one epoll_ctl per socket for its whole life and no system call per wait. Timeouts and cancellation use the
+/// runtime's timer queue and cancellation callbacks, which hold no thread either.
 /// </remarks>
 internal sealed unsafe class ReadinessLoop : IThreadPoolWorkItem
 {
@@ -175,16 +175,21 @@ internal sealed unsafe class ReadinessLoop : IThreadPoolWorkItem
 
         if (TryAddDispatcher())
         {
-            Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            StartDispatcher();
         }
         else if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastProgress) > s_stallTicks &&
                  Volatile.Read(ref _dispatchers) < _maxDispatchers + MaxHelpers)
         {
             Interlocked.Increment(ref _dispatchers);
-            Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            StartDispatcher();
         }
+    }
+
+    /// <summary>Queues a dispatcher already counted in <see cref="_dispatchers"/>; its stall clock starts now.</summary>
+    private void StartDispatcher()
+    {
+        Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     /// <summary>Counts one more dispatcher at work, unless one per core is already.</summary>
@@ -222,7 +227,7 @@ internal sealed unsafe class ReadinessLoop : IThreadPoolWorkItem
                     // More queued: share it with one more dispatcher (which does the same), up to one per core.
                     if (!_ready.IsEmpty && TryAddDispatcher())
                     {
-                        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                        StartDispatcher();
                     }
                 }
 
