@@ -232,8 +232,10 @@ public sealed partial class SupervisorSocket
                     deadline = Deadline(ReadTimeoutMilliseconds());
                 }
 
-                await WaitAsync(readiness.WaitReadableAsync(sequence, RemainingOrTimeout(deadline, operation), cancellationToken), operation, cancellationToken)
-                    .ConfigureAwait(false);
+                ThrowUnlessReady(
+                    await readiness.WaitReadableAsync(sequence, RemainingOrTimeout(deadline, operation), cancellationToken).ConfigureAwait(false),
+                    operation,
+                    cancellationToken);
             }
         }
         finally
@@ -281,8 +283,10 @@ public sealed partial class SupervisorSocket
                     deadline = Deadline(SendTimeoutMilliseconds());
                 }
 
-                await WaitAsync(readiness.WaitWritableAsync(sequence, RemainingOrTimeout(deadline, operation), cancellationToken), operation, cancellationToken)
-                    .ConfigureAwait(false);
+                ThrowUnlessReady(
+                    await readiness.WaitWritableAsync(sequence, RemainingOrTimeout(deadline, operation), cancellationToken).ConfigureAwait(false),
+                    operation,
+                    cancellationToken);
             }
         }
         finally
@@ -429,10 +433,14 @@ public sealed partial class SupervisorSocket
         return remaining;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WaitAsync(ValueTask<ReadinessOutcome> wait, string operation, CancellationToken cancellationToken)
+    /// <summary>
+    /// What a wait on the loop ended with, as the operation's outcome. Not an async method of its own around the
+    /// wait: its pooled box would complete on a loop thread and race with the awaiting method's registration, and
+    /// the loser of that race is queued to the thread pool (which a process served by the loop need not start).
+    /// </summary>
+    private void ThrowUnlessReady(ReadinessOutcome outcome, string operation, CancellationToken cancellationToken)
     {
-        switch (await wait.ConfigureAwait(false))
+        switch (outcome)
         {
             case ReadinessOutcome.Ready:
                 return;

@@ -48,6 +48,9 @@ public sealed partial class SupervisorSocket
         }
     }
 
+    /// <summary>Continues on the readiness thread that completes this socket's waits (joining the loop if need be).</summary>
+    internal ReadinessLoop.PortSwitch SwitchToReadinessThread() => ReadinessLoop.Shared.SwitchTo(EnterAsyncMode());
+
     /// <summary>Takes the socket off the readiness loop (ending asynchronous waits) before its descriptor is closed.</summary>
     private void LeaveReadinessLoop()
     {

@@ -123,6 +123,9 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
         Instruments.ActiveConnections.Add(1);
         try
         {
+            // Served on the thread that completes the connection's waits: a wait that completed on that thread while
+            // this one was still registering its continuation would be queued to the thread pool by the runtime.
+            await connection.SwitchToReadinessThread();
             while (true)
             {
                 SupervisorMessage message;

@@ -195,9 +195,9 @@ internal sealed class ReadinessRegistration
             hangUp = Take(ref _pendingHangUp);
         }
 
-        reader?.CompleteOnThreadPool(ReadinessOutcome.Closed);
-        writer?.CompleteOnThreadPool(ReadinessOutcome.Closed);
-        hangUp?.CompleteOnThreadPool(ReadinessOutcome.Closed);
+        reader?.CompleteLater(ReadinessOutcome.Closed);
+        writer?.CompleteLater(ReadinessOutcome.Closed);
+        hangUp?.CompleteLater(ReadinessOutcome.Closed);
     }
 
     /// <summary>Ends <paramref name="waiter"/>'s wait with <paramref name="outcome"/> if that wait (its <paramref name="version"/>) is still pending.</summary>
@@ -214,7 +214,7 @@ internal sealed class ReadinessRegistration
             slot = null;
         }
 
-        waiter.CompleteOnThreadPool(outcome);
+        waiter.CompleteLater(outcome);
     }
 
     private ref ReadinessWaiter? Slot(Direction direction)

@@ -14,10 +14,10 @@ namespace SupervisorIpc.Readiness;
 internal sealed class ReadinessWaiter : IValueTaskSource<ReadinessOutcome>
 {
     private readonly ReadinessRegistration _owner;
-    // Continuations run where the wait is completed: inline on the dispatcher that runs the loop's events
-    // (Complete), or on a pool thread of their own when a cancellation, a timer or a disposal ends the wait
-    // (CompleteOnThreadPool), so that no operation's code runs inside a caller's Cancel() or Dispose().
-    private ManualResetValueTaskSourceCore<ReadinessOutcome> _core = new() { RunContinuationsAsynchronously = false };
+    // Continuations run where the wait is completed: inline on the loop thread that took the event (Complete), or
+    // after the caller's code when a cancellation, a timer or a disposal ends the wait (CompleteLater), so that no
+    // operation's code runs inside a caller's Cancel() or Dispose().
+    private LoopCompletionCore _core;
     private CancellationTokenRegistration _cancellation;
     private Timer? _timer;
 
@@ -53,12 +53,15 @@ internal sealed class ReadinessWaiter : IValueTaskSource<ReadinessOutcome>
         return new ValueTask<ReadinessOutcome>(this, version);
     }
 
-    /// <summary>Ends the wait and runs its continuation on this thread; only the loop's dispatchers call it.</summary>
+    /// <summary>Ends the wait and runs its continuation on this thread; only the loop's threads call it.</summary>
     internal void Complete(ReadinessOutcome outcome) => _core.SetResult(outcome);
 
-    /// <summary>Ends the wait with its continuation on a pool thread (cancellation, timeout, disposal).</summary>
-    internal void CompleteOnThreadPool(ReadinessOutcome outcome) =>
-        ThreadPool.UnsafeQueueUserWorkItem(static completion => completion.Waiter.Complete(completion.Outcome), (Waiter: this, Outcome: outcome), preferLocal: false);
+    /// <summary>
+    /// Ends the wait with its continuation after the caller's code (cancellation, timeout, disposal): queued to a
+    /// thread of the registration's port, so that it never runs inside a caller's Cancel() or Dispose().
+    /// </summary>
+    internal void CompleteLater(ReadinessOutcome outcome) =>
+        ReadinessLoop.Shared.Post(_owner, static completion => ((CompletionLater)completion!).Run(), new CompletionLater(this, outcome));
 
     /// <inheritdoc />
     public ReadinessOutcome GetResult(short token)
@@ -85,6 +88,11 @@ internal sealed class ReadinessWaiter : IValueTaskSource<ReadinessOutcome>
         _core.OnCompleted(continuation, state, token, flags);
 
     private void Abandon(ReadinessOutcome outcome) => _owner.Abandon(this, _core.Version, outcome);
+
+    private sealed class CompletionLater(ReadinessWaiter waiter, ReadinessOutcome outcome)
+    {
+        public void Run() => waiter.Complete(outcome);
+    }
 
     private sealed class TimeoutState(ReadinessWaiter waiter, short version)
     {

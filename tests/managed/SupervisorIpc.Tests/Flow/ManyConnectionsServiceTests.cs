@@ -69,9 +69,9 @@ public sealed class ManyConnectionsServiceTests
     [Test]
     public async Task A_decision_that_blocks_its_thread_does_not_hold_up_the_answers_on_other_connections()
     {
-        // Continuations run inline on the readiness loop's dispatchers, one per core; a synchronous backend that
-        // blocks takes one of them. Every dispatcher is blocked here (one per core), and the requests on the other
-        // connections must still be answered, by a helper the loop starts when its dispatchers make no progress.
+        // Continuations run inline on the readiness threads, one per core; a synchronous backend that blocks takes
+        // one of them. As many decisions block here as there are cores, and the requests on the other connections
+        // must still be answered, by a helper the loop starts on a port whose thread makes no progress.
         using var tree = new GrantTree();
         string file = Directory.GetFiles(tree.Allowed).First();
         using var release = new ManualResetEventSlim();
@@ -124,6 +124,58 @@ public sealed class ManyConnectionsServiceTests
             using SafeFileHandle granted = await child.ReceiveFileDescriptorAsync();
             return decision.Outcome is ApprovalDecision.Granted && !granted.IsInvalid;
         }
+    }
+
+    [Test]
+    public async Task Requests_are_decided_on_the_readiness_threads_not_on_the_thread_pool()
+    {
+        // The service moves each connection onto the thread of its readiness port, where its waits complete and its
+        // continuations run: the pool is not needed (its threads would count against the process's bound).
+        using var tree = new GrantTree();
+        string file = Directory.GetFiles(tree.Allowed).First();
+        var seen = new System.Collections.Concurrent.ConcurrentBag<(string? Name, bool Pool)>();
+        using var service = new SupervisorService(new SupervisorServiceOptions
+        {
+            ApprovalBackend = new CallbackApprovalBackend(_ =>
+            {
+                seen.Add((Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread));
+                return ApprovalDecision.Granted.Instance;
+            }),
+            Confinement = new PathPolicy([new PathRule(tree.Allowed, AccessMode.Read)]),
+            RequestsPerSecond = 1_000_000,
+            RequestBurst = 1_000_000,
+        });
+        var pairs = Enumerable.Range(0, 4).Select(_ => SupervisorSocket.CreatePair()).ToList();
+        var serving = pairs.Select(pair => service.ServeAsync(pair.SupervisorEnd, (uint)Environment.ProcessId)).ToList();
+        try
+        {
+            foreach (var (_, childEnd) in pairs)
+            {
+                using var client = new SupervisorClient(childEnd, "session", ownsSocket: false);
+                childEnd.ReadTimeout = TimeSpan.FromSeconds(30);
+                for (int i = 0; i < 3; i++)
+                {
+                    using SafeFileHandle granted = client.RequestAccess(file, AccessMode.Read);
+                    Assert.That(granted.IsInvalid, Is.False);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (_, childEnd) in pairs)
+            {
+                childEnd.Dispose();
+            }
+
+            await Within(Task.WhenAll(serving));
+            foreach (var (supervisorEnd, _) in pairs)
+            {
+                supervisorEnd.Dispose();
+            }
+        }
+
+        Assert.That(seen, Has.Count.EqualTo(12));
+        Assert.That(seen, Is.All.EqualTo(("SupervisorIpc readiness", false)));
     }
 
     [Test]
