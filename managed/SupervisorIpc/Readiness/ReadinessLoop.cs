@@ -418,7 +418,13 @@ internal sealed unsafe class ReadinessLoop
             if (!ReferenceEquals(t_port, this) && Interlocked.Exchange(ref _wakePending, 1) == 0)
             {
                 byte frame = 1;
-                SvipcStatus status = NativeMethods.SendFrame(_wakeSender, &frame, 1);
+                SvipcStatus status;
+                // A native socket takes one sender at a time; the previous waker may still be returning from its send.
+                lock (_wakeSender)
+                {
+                    status = NativeMethods.SendFrame(_wakeSender, &frame, 1);
+                }
+
                 if (status != SvipcStatus.Ok)
                 {
                     // Both ends are this object's and one frame fits the smallest buffer: only a broken process gets here.
@@ -434,7 +440,12 @@ internal sealed unsafe class ReadinessLoop
             {
                 byte frame;
                 uint length;
-                SvipcStatus status = NativeMethods.RecvFrame(_wakeReceiver, &frame, 1, &length);
+                SvipcStatus status;
+                lock (_wakeReceiver)
+                {
+                    status = NativeMethods.RecvFrame(_wakeReceiver, &frame, 1, &length);
+                }
+
                 if (status != SvipcStatus.Ok)
                 {
                     Environment.FailFast($"SupervisorIpc readiness wake-up failed: {status}");
