@@ -59,7 +59,7 @@ internal sealed unsafe class ReadinessLoop
     private const int HelperIdleMilliseconds = 2000;
     private const int MaxHelpersPerPort = 64;
 
-    // The token of each port's wake pipe; registration tokens start at 1 and would take 2^32 registrations to get here.
+    // The token of each port's wake-up pair; registrations never get it (Add).
     private const uint WakeToken = uint.MaxValue;
 
     [ThreadStatic]
@@ -188,9 +188,17 @@ internal sealed unsafe class ReadinessLoop
     private ReadinessRegistration Add(int fd, int pid, Func<int, int, int, uint, SvipcStatus> register, string operation)
     {
         ReadinessRegistration registration;
+        uint token;
         do
         {
-            registration = new ReadinessRegistration(Interlocked.Increment(ref _lastToken), fd, pid);
+            // After 2^32 registrations the tokens wrap: skip the wake-up's, and any still in use.
+            do
+            {
+                token = Interlocked.Increment(ref _lastToken);
+            }
+            while (token == WakeToken);
+
+            registration = new ReadinessRegistration(token, fd, pid);
         }
         while (!_registrations.TryAdd(registration.Token, registration));
 
