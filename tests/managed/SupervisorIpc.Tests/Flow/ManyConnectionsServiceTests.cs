@@ -127,6 +127,95 @@ public sealed class ManyConnectionsServiceTests
     }
 
     [Test]
+    public async Task Children_that_keep_their_connections_busy_do_not_hold_up_another_connection()
+    {
+        // Children that pipeline requests as fast as they can, one per core, keep every readiness thread busy with
+        // their connections; one more connection's request must still be answered while the floods run. (Here the
+        // serving loops still wait now and then between requests; a loop that never did would be taken over by the
+        // watch thread's helper, as the blocking decision above shows.)
+        using var tree = new GrantTree();
+        string file = Directory.GetFiles(tree.Allowed).First();
+        using SupervisorService service = Service(tree);
+        int flooders = Math.Max(Environment.ProcessorCount, 2);
+        var pairs = Enumerable.Range(0, flooders + 1).Select(_ => SupervisorSocket.CreatePair()).ToList();
+        var serving = pairs.Select(pair => service.ServeAsync(pair.SupervisorEnd, (uint)Environment.ProcessId)).ToList();
+        using var stop = new CancellationTokenSource();
+        var answered = new int[flooders];
+        var floods = Enumerable.Range(0, flooders).Select(i => Task.Run(() => Flood(pairs[i].ChildEnd, file, stop.Token, ref answered[i]))).ToList();
+        try
+        {
+            var started = Stopwatch.StartNew();
+            while (answered.Any(count => Volatile.Read(ref count) < 100) && started.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(10);
+            }
+
+            SupervisorSocket probe = pairs[^1].ChildEnd;
+            probe.ReadTimeout = TimeSpan.FromSeconds(30);
+            using (var client = new SupervisorClient(probe, "session", ownsSocket: false))
+            using (SafeFileHandle granted = client.RequestAccess(file, AccessMode.Read))
+            {
+                Assert.That(granted.IsInvalid, Is.False);
+            }
+
+            Assert.That(floods.Any(flood => flood.IsCompleted), Is.False, "the floods were still running when the probe was answered");
+        }
+        finally
+        {
+            stop.Cancel();
+            await Within(Task.WhenAll(floods));
+            foreach (var (supervisorEnd, childEnd) in pairs)
+            {
+                childEnd.Dispose();
+            }
+
+            await Within(Task.WhenAll(serving));
+            foreach (var (supervisorEnd, childEnd) in pairs)
+            {
+                supervisorEnd.Dispose();
+            }
+        }
+
+        // Sends requests from one thread and takes the answers on another (full duplex) until stopped, or for at
+        // most 60 s; returns once every request sent was answered.
+        static void Flood(SupervisorSocket child, string path, CancellationToken stop, ref int answeredCount)
+        {
+            int sent = 0;
+            bool sending = true;
+            var deadline = Stopwatch.StartNew();
+            var sender = new Thread(() =>
+            {
+                while (!stop.IsCancellationRequested && deadline.Elapsed < TimeSpan.FromSeconds(60))
+                {
+                    child.SendMessage(new SupervisorMessage.Request(new CapabilityRequest(Guid.NewGuid().ToString(), path, AccessMode.Read, "flood", (uint)Environment.ProcessId, "session")));
+                    Interlocked.Increment(ref sent);
+                }
+
+                Volatile.Write(ref sending, false);
+            });
+            sender.Start();
+            int received = 0;
+            while (Volatile.Read(ref sending) || received < Volatile.Read(ref sent))
+            {
+                if (!Volatile.Read(ref sending) || received < Volatile.Read(ref sent))
+                {
+                    var decision = (SupervisorResponse.Decision)child.ReceiveResponse();
+                    using SafeFileHandle granted = child.ReceiveFileDescriptor();
+                    Assert.That(decision.Outcome, Is.InstanceOf<ApprovalDecision.Granted>());
+                    received++;
+                    Interlocked.Increment(ref answeredCount);
+                }
+                else
+                {
+                    Thread.Yield();
+                }
+            }
+
+            sender.Join();
+        }
+    }
+
+    [Test]
     public async Task Requests_are_decided_on_the_readiness_threads_not_on_the_thread_pool()
     {
         // The service moves each connection onto the thread of its readiness port, where its waits complete and its
