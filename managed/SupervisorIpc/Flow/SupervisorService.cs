@@ -200,9 +200,9 @@ public sealed class SupervisorService : IObservable<AuditEvent>, IDisposable
 
         // While the request is decided the connection is watched for the child's hang-up (on the readiness loop): a
         // child that is gone cannot be answered, so the decision's token is cancelled and nothing is sent. A decision
-        // that completes synchronously (a policy) needs no watch, which would cost two hand-offs through the readiness port per
-        // request to start and stop; a hang-up the loop has already reported is still honoured, and one that comes later is found
-        // by the send like any other.
+        // that completes synchronously (a policy) needs no watch, which would cost two hand-offs through the
+        // readiness port per request to start and stop; a hang-up the loop has already reported is still honoured,
+        // and one that comes later is found by the send like any other.
         Outcome outcome;
         using (var decision = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {

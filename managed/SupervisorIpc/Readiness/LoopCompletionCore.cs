@@ -13,6 +13,11 @@ namespace SupervisorIpc.Readiness;
 /// whose continuations otherwise all run on the loop's threads (see <see cref="ReadinessLoop"/>). This one queues it
 /// to the loop when registered on a loop thread, and runs it on the registering thread otherwise.
 /// </summary>
+/// <remarks>
+/// Where a continuation runs: registered before the completion, on the completing thread (a loop thread for an
+/// event, another for a cancellation or a disposal: <see cref="ReadinessWaiter.CompleteLater"/>); registered after
+/// it, as above; with a synchronization context or task scheduler to resume on, posted there.
+/// </remarks>
 internal struct LoopCompletionCore
 {
     private static readonly Action<object?> s_completed = static _ => throw new InvalidOperationException("The completion's sentinel ran.");
@@ -38,14 +43,14 @@ internal struct LoopCompletionCore
         _schedulingContext = null;
     }
 
+    /// <summary>As <see cref="IValueTaskSource{TResult}.GetStatus"/>.</summary>
     public ValueTaskSourceStatus GetStatus(short token)
     {
         ValidateToken(token);
         return IsCompleted ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Pending;
     }
 
-    private bool IsCompleted => Volatile.Read(ref _completed) || ReferenceEquals(Volatile.Read(ref _continuation), s_completed);
-
+    /// <summary>As <see cref="IValueTaskSource{TResult}.GetResult"/>: the outcome, once completed.</summary>
     public ReadinessOutcome GetResult(short token)
     {
         ValidateToken(token);
@@ -57,6 +62,7 @@ internal struct LoopCompletionCore
         return _outcome;
     }
 
+    /// <summary>As <see cref="IValueTaskSource{TResult}.OnCompleted"/>; see the type's remarks for where it runs.</summary>
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
     {
         ValidateToken(token);
@@ -147,6 +153,9 @@ internal struct LoopCompletionCore
                 break;
         }
     }
+
+    // Completed: either SetResult ran a registered continuation, or its sentinel is in place.
+    private bool IsCompleted => Volatile.Read(ref _completed) || ReferenceEquals(Volatile.Read(ref _continuation), s_completed);
 
     /// <summary>The context an awaiter asked to resume on, or null for the default (no context, default scheduler).</summary>
     private static object? CurrentSchedulingContext()
