@@ -225,6 +225,51 @@ public sealed class AsyncReadinessTests
     }
 
     [Test]
+    public async Task Receives_cancelled_from_many_threads_at_once_all_end_and_leave_their_sockets_usable()
+    {
+        // Cancellation completes a wait through its socket's readiness port from the cancelling thread (a wake-up
+        // of the port's thread): many at once, from several threads, must each end exactly their own wait.
+        const int Sockets = 200;
+        var pairs = Enumerable.Range(0, Sockets).Select(_ => SupervisorSocket.CreatePair()).ToList();
+        try
+        {
+            var cancellations = pairs.Select(_ => new CancellationTokenSource()).ToList();
+            var receiving = pairs.Select((pair, i) => pair.SupervisorEnd.ReceiveFrameAsync(new System.Buffers.ArrayBufferWriter<byte>(), cancellations[i].Token).AsTask()).ToList();
+            var cancellers = Enumerable.Range(0, 8).Select(t => new Thread(() =>
+            {
+                for (int i = t; i < Sockets; i += 8)
+                {
+                    cancellations[i].Cancel();
+                }
+            })).ToList();
+            cancellers.ForEach(thread => thread.Start());
+            cancellers.ForEach(thread => thread.Join());
+            foreach (Task<int> receive in receiving)
+            {
+                Assert.That(async () => await receive.WaitAsync(Patience), Throws.InstanceOf<OperationCanceledException>());
+            }
+
+            cancellations.ForEach(cancellation => cancellation.Dispose());
+            byte[] payload = Utf8("{\"after\":\"cancel\"}");
+            foreach (var (supervisorEnd, childEnd) in pairs)
+            {
+                childEnd.SendFrame(payload);
+                var received = new System.Buffers.ArrayBufferWriter<byte>();
+                Assert.That(await supervisorEnd.ReceiveFrameAsync(received).AsTask().WaitAsync(Patience), Is.EqualTo(payload.Length));
+                Assert.That(received.WrittenSpan.ToArray(), Is.EqualTo(payload));
+            }
+        }
+        finally
+        {
+            foreach (var (supervisorEnd, childEnd) in pairs)
+            {
+                supervisorEnd.Dispose();
+                childEnd.Dispose();
+            }
+        }
+    }
+
+    [Test]
     public async Task Disposing_ends_waiting_calls_with_ObjectDisposedException()
     {
         var (supervisor, child) = SupervisorSocket.CreatePair();
