@@ -28,7 +28,7 @@ namespace SupervisorIpc.Readiness;
 /// pool dispatch the pool's hill climbing kept adding workers under bursts (12-15 threads in the process on two
 /// cores, where the bound is 2 x cores + 8), and every event cost a hand-off between threads. A
 /// supervisor's continuations are short (decode, decide, open, send), so they are cheap to run where the event
-/// arrives, as the C floor does on its one thread. There is one port per core, each with its own thread (both created
+/// arrives, as the C floor does on its one thread. There is one port per core, each with its own thread (started
 /// with the port's first registration), and registrations are spread over the ports in turn: the events of one
 /// socket are always completed by one thread, so a wait never completes on one thread while the code that awaits
 /// it is still registering on another (the loser of that race is queued to the thread pool by the runtime's
@@ -67,20 +67,20 @@ internal sealed unsafe class ReadinessLoop
     private static ReadinessLoop? s_shared;
     private static readonly object s_creation = new();
 
-    // Created with their first registration, as their threads are: a process with one socket has one port.
-    private readonly Port?[] _ports = new Port?[Math.Max(Environment.ProcessorCount, 1)];
-    private readonly object _portCreation = new();
+    private readonly Port[] _ports;
     private readonly ConcurrentDictionary<uint, ReadinessRegistration> _registrations = new();
     private readonly object _watchGate = new();
     private uint _lastToken;
     private int _watchParked;
 
-    private ReadinessLoop()
+    private ReadinessLoop(Port[] ports)
     {
+        _ports = ports;
         StartThread(Watch, "SupervisorIpc stall watch");
     }
 
-    /// <summary>The process's loop, started on first use (its ports with their first registrations).</summary>
+    /// <summary>The process's loop, started on first use.</summary>
+    /// <exception cref="SupervisorSocketException">A readiness port could not be created.</exception>
     public static ReadinessLoop Shared
     {
         get
@@ -95,7 +95,39 @@ internal sealed unsafe class ReadinessLoop
             {
                 if (s_shared is null)
                 {
-                    Volatile.Write(ref s_shared, new ReadinessLoop());
+                    var ports = new Port[Math.Max(Environment.ProcessorCount, 1)];
+                    for (int i = 0; i < ports.Length; i++)
+                    {
+                        int fd;
+                        SvipcStatus status = NativeMethods.EventPortCreate(&fd);
+                        if (status != SvipcStatus.Ok)
+                        {
+                            int errno = Marshal.GetLastPInvokeError();
+                            for (int j = 0; j < i; j++)
+                            {
+                                ports[j].Close();
+                            }
+
+                            throw SocketErrors.Create(status, errno, "create readiness port");
+                        }
+
+                        try
+                        {
+                            ports[i] = new Port(fd);
+                        }
+                        catch
+                        {
+                            new SafeFileHandle(fd, ownsHandle: true).Dispose();
+                            for (int j = 0; j < i; j++)
+                            {
+                                ports[j].Close();
+                            }
+
+                            throw;
+                        }
+                    }
+
+                    Volatile.Write(ref s_shared, new ReadinessLoop(ports));
                 }
 
                 return s_shared!;
@@ -107,7 +139,6 @@ internal sealed unsafe class ReadinessLoop
     public static bool IsLoopThread => t_port is not null;
 
     /// <summary>Watches a socket or listener descriptor for reading, writing and hang-up.</summary>
-    /// <exception cref="SupervisorSocketException">The descriptor (or a new port for it) could not be watched.</exception>
     public ReadinessRegistration AddDescriptor(int fd) =>
         Add(fd, pid: 0, static (port, fd, _, token) => NativeMethods.EventPortAdd(port, fd, token), "watch descriptor");
 
@@ -152,28 +183,7 @@ internal sealed unsafe class ReadinessLoop
     public PortSwitch SwitchTo(ReadinessRegistration registration) => new(PortOf(registration.Token));
 
     // The token decides the port: registrations are spread over the ports in turn, and Remove finds the port again.
-    private Port PortOf(uint token) => Volatile.Read(ref _ports[token % (uint)_ports.Length])!;
-
-    /// <summary>The port of a new registration's token, created (with its wake-up, not yet its thread) if need be.</summary>
-    private Port CreatePortFor(uint token)
-    {
-        ref Port? slot = ref _ports[token % (uint)_ports.Length];
-        Port? port = Volatile.Read(ref slot);
-        if (port is not null)
-        {
-            return port;
-        }
-
-        lock (_portCreation)
-        {
-            if (slot is null)
-            {
-                Volatile.Write(ref slot, Port.Create());
-            }
-
-            return slot!;
-        }
-    }
+    private Port PortOf(uint token) => _ports[token % (uint)_ports.Length];
 
     private ReadinessRegistration Add(int fd, int pid, Func<int, int, int, uint, SvipcStatus> register, string operation)
     {
@@ -192,17 +202,7 @@ internal sealed unsafe class ReadinessLoop
         }
         while (!_registrations.TryAdd(registration.Token, registration));
 
-        Port port;
-        try
-        {
-            port = CreatePortFor(registration.Token);
-        }
-        catch
-        {
-            _registrations.TryRemove(registration.Token, out _);
-            throw;
-        }
-
+        Port port = PortOf(registration.Token);
         SvipcStatus status = register(port.Descriptor, fd, pid, registration.Token);
         if (status != SvipcStatus.Ok)
         {
@@ -322,9 +322,9 @@ internal sealed unsafe class ReadinessLoop
 
             Thread.Sleep(StallCheckMilliseconds);
             bool quiet = true;
-            foreach (Port? port in _ports)
+            foreach (Port port in _ports)
             {
-                if (port is null || Volatile.Read(ref port.Threads) == 0 || port.IsIdle)
+                if (Volatile.Read(ref port.Threads) == 0 || port.IsIdle)
                 {
                     continue;
                 }
@@ -345,9 +345,9 @@ internal sealed unsafe class ReadinessLoop
 
     private bool AllPortsIdle()
     {
-        foreach (Port? port in _ports)
+        foreach (Port port in _ports)
         {
-            if (port is not null && !port.IsIdle)
+            if (!port.IsIdle)
             {
                 return false;
             }
@@ -401,29 +401,7 @@ internal sealed unsafe class ReadinessLoop
         private readonly SvipcSocketHandle _wakeReceiver;
         private int _wakePending;
 
-        /// <summary>A new port with its wake-up registered.</summary>
-        /// <exception cref="SupervisorSocketException">The port or its wake-up could not be created.</exception>
-        public static Port Create()
-        {
-            int descriptor;
-            SvipcStatus status = NativeMethods.EventPortCreate(&descriptor);
-            if (status != SvipcStatus.Ok)
-            {
-                throw SocketErrors.Create(status, Marshal.GetLastPInvokeError(), "create readiness port");
-            }
-
-            try
-            {
-                return new Port(descriptor);
-            }
-            catch
-            {
-                new SafeFileHandle(descriptor, ownsHandle: true).Dispose();
-                throw;
-            }
-        }
-
-        private Port(int descriptor)
+        public Port(int descriptor)
         {
             Descriptor = descriptor;
             SvipcStatus status = NativeMethods.Pair(out _wakeSender, out _wakeReceiver);
@@ -521,6 +499,13 @@ internal sealed unsafe class ReadinessLoop
             }
 
             return false;
+        }
+
+        public void Close()
+        {
+            _wakeReceiver.Dispose();
+            _wakeSender.Dispose();
+            new SafeFileHandle(Descriptor, ownsHandle: true).Dispose();
         }
     }
 
