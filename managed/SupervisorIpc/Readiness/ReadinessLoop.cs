@@ -343,6 +343,12 @@ internal sealed unsafe class ReadinessLoop
         }
     }
 
+    /// <summary>
+    /// Whether every thread waits on its port with nothing queued: no completion, cancellation or disposal is in
+    /// flight (the descriptor-counting tests wait for this before they count).
+    /// </summary>
+    internal bool IsIdle => AllPortsIdle();
+
     private bool AllPortsIdle()
     {
         foreach (Port port in _ports)
