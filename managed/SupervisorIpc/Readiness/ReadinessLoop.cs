@@ -98,26 +98,12 @@ internal sealed unsafe class ReadinessLoop
                     var ports = new Port[Math.Max(Environment.ProcessorCount, 1)];
                     for (int i = 0; i < ports.Length; i++)
                     {
-                        int fd;
-                        SvipcStatus status = NativeMethods.EventPortCreate(&fd);
-                        if (status != SvipcStatus.Ok)
-                        {
-                            int errno = Marshal.GetLastPInvokeError();
-                            for (int j = 0; j < i; j++)
-                            {
-                                ports[j].Close();
-                            }
-
-                            throw SocketErrors.Create(status, errno, "create readiness port");
-                        }
-
                         try
                         {
-                            ports[i] = new Port(fd);
+                            ports[i] = Port.Create();
                         }
                         catch
                         {
-                            new SafeFileHandle(fd, ownsHandle: true).Dispose();
                             for (int j = 0; j < i; j++)
                             {
                                 ports[j].Close();
@@ -169,7 +155,7 @@ internal sealed unsafe class ReadinessLoop
     public static void PostHere(Action<object?> continuation, object? state)
     {
         Port port = t_port ?? throw new InvalidOperationException("Post without a port is only for the loop's threads.");
-        port.Ready.Enqueue(new ReadyEvent(null, 0, continuation, state));
+        port.Post(continuation, state);
     }
 
     /// <summary>Runs a continuation on a thread of <paramref name="registration"/>'s port, from any thread.</summary>
@@ -347,19 +333,20 @@ internal sealed unsafe class ReadinessLoop
     /// Whether every thread waits on its port with nothing queued: no completion, cancellation or disposal is in
     /// flight (the descriptor-counting tests wait for this before they count).
     /// </summary>
-    internal bool IsIdle => AllPortsIdle();
-
-    private bool AllPortsIdle()
+    internal bool IsIdle
     {
-        foreach (Port port in _ports)
+        get
         {
-            if (!port.IsIdle)
+            foreach (Port port in _ports)
             {
-                return false;
+                if (!port.IsIdle)
+                {
+                    return false;
+                }
             }
-        }
 
-        return true;
+            return true;
+        }
     }
 
     /// <summary>Sleeps until a port's thread leaves the port with events (<see cref="WakeWatch"/>).</summary>
@@ -370,7 +357,7 @@ internal sealed unsafe class ReadinessLoop
             // Full fence between announcing the sleep and the last look, against a thread that left its port in
             // between and read _watchParked before it was set.
             Interlocked.Exchange(ref _watchParked, 1);
-            while (Volatile.Read(ref _watchParked) != 0 && AllPortsIdle())
+            while (Volatile.Read(ref _watchParked) != 0 && IsIdle)
             {
                 Monitor.Wait(_watchGate);
             }
@@ -407,7 +394,29 @@ internal sealed unsafe class ReadinessLoop
         private readonly SvipcSocketHandle _wakeReceiver;
         private int _wakePending;
 
-        public Port(int descriptor)
+        /// <summary>A new port with its wake-up registered.</summary>
+        /// <exception cref="SupervisorSocketException">The port or its wake-up could not be created.</exception>
+        public static Port Create()
+        {
+            int descriptor;
+            SvipcStatus status = NativeMethods.EventPortCreate(&descriptor);
+            if (status != SvipcStatus.Ok)
+            {
+                throw SocketErrors.Create(status, Marshal.GetLastPInvokeError(), "create readiness port");
+            }
+
+            try
+            {
+                return new Port(descriptor);
+            }
+            catch
+            {
+                new SafeFileHandle(descriptor, ownsHandle: true).Dispose();
+                throw;
+            }
+        }
+
+        private Port(int descriptor)
         {
             Descriptor = descriptor;
             SvipcStatus status = NativeMethods.Pair(out _wakeSender, out _wakeReceiver);

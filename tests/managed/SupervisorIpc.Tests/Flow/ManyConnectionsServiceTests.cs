@@ -27,6 +27,21 @@ public sealed class ManyConnectionsServiceTests
         RequestBurst = 1_000_000,
     });
 
+    /// <summary>Closes the children's ends, waits for every serving loop to end, then closes the supervisor's ends.</summary>
+    private static async Task StopServingAsync(List<(SupervisorSocket SupervisorEnd, SupervisorSocket ChildEnd)> pairs, IEnumerable<Task> serving)
+    {
+        foreach (var (_, childEnd) in pairs)
+        {
+            childEnd.Dispose();
+        }
+
+        await Within(Task.WhenAll(serving));
+        foreach (var (supervisorEnd, _) in pairs)
+        {
+            supervisorEnd.Dispose();
+        }
+    }
+
     [Test]
     public async Task Requests_on_the_last_8_of_512_idle_connections_are_answered_with_bounded_threads()
     {
@@ -105,16 +120,7 @@ public sealed class ManyConnectionsServiceTests
         finally
         {
             release.Set();
-            foreach (var (supervisorEnd, childEnd) in pairs)
-            {
-                childEnd.Dispose();
-            }
-
-            await Within(Task.WhenAll(serving));
-            foreach (var (supervisorEnd, childEnd) in pairs)
-            {
-                supervisorEnd.Dispose();
-            }
+            await StopServingAsync(pairs, serving);
         }
 
         static async Task<bool> AskAsync(SupervisorSocket child, string path, string reason)
@@ -164,16 +170,7 @@ public sealed class ManyConnectionsServiceTests
         {
             stop.Cancel();
             await Within(Task.WhenAll(floods));
-            foreach (var (supervisorEnd, childEnd) in pairs)
-            {
-                childEnd.Dispose();
-            }
-
-            await Within(Task.WhenAll(serving));
-            foreach (var (supervisorEnd, childEnd) in pairs)
-            {
-                supervisorEnd.Dispose();
-            }
+            await StopServingAsync(pairs, serving);
         }
 
         // Sends requests from one thread and takes the answers on another (full duplex) until stopped, or for at
@@ -251,16 +248,7 @@ public sealed class ManyConnectionsServiceTests
         }
         finally
         {
-            foreach (var (_, childEnd) in pairs)
-            {
-                childEnd.Dispose();
-            }
-
-            await Within(Task.WhenAll(serving));
-            foreach (var (supervisorEnd, _) in pairs)
-            {
-                supervisorEnd.Dispose();
-            }
+            await StopServingAsync(pairs, serving);
         }
 
         Assert.That(seen, Has.Count.EqualTo(12));
