@@ -152,4 +152,19 @@ internal sealed class AuditLog : IObserver<AuditEvent>
     }
 
     public void OnNext(AuditEvent value) => Events.Enqueue(value);
+
+    /// <summary>
+    /// The events, once at least <paramref name="count"/> are in (30 s at most): the service audits a message after
+    /// its answer is sent, so a child that has its answer may be ahead of the audit.
+    /// </summary>
+    public AuditEvent[] AtLeast(int count)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (Events.Count < count && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(1);
+        }
+
+        return Events.ToArray();
+    }
 }

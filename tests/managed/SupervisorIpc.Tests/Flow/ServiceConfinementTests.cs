@@ -34,7 +34,7 @@ public sealed class ServiceConfinementTests
         string escaping = Path.Combine(_tree.Allowed, "link-out", "secret.txt");
         Assert.That(Denied(harness, escaping).Reason, Is.EqualTo(SupervisorService.NotAvailable));
         await harness.FinishAsync();
-        AuditEvent audit = harness.Audit.Events.Single();
+        AuditEvent audit = harness.Audit.AtLeast(1).Single();
         Assert.That(audit.DecidedBy, Is.EqualTo(AuditDecider.Confinement));
         Assert.That(audit.Detail, Is.EqualTo("the path resolves outside the allowed roots"));
         Assert.That(audit.Error, Is.InstanceOf<SupervisorSocketException>());
@@ -51,7 +51,7 @@ public sealed class ServiceConfinementTests
         }
 
         await harness.FinishAsync();
-        Assert.That(harness.Audit.Events.Single().Resolved!.Path, Is.EqualTo(Path.Combine(_tree.Allowed, "file.txt")));
+        Assert.That(harness.Audit.AtLeast(1).Single().Resolved!.Path, Is.EqualTo(Path.Combine(_tree.Allowed, "file.txt")));
     }
 
     [Test]

@@ -161,7 +161,7 @@ public sealed class ConfinementAttackTests
         {
             Assert.That(Denied(strict, hard).Reason, Is.EqualTo(SupervisorService.NotAvailable));
             await strict.FinishAsync();
-            Assert.That(strict.Audit.Events.Single().Detail, Does.Contain("more than one hard link"));
+            Assert.That(strict.Audit.AtLeast(1).Single().Detail, Does.Contain("more than one hard link"));
         }
 
         await using var lenient = new ServiceHarness(new SupervisorServiceOptions
@@ -258,7 +258,7 @@ public sealed class ConfinementAttackTests
         string forged = Path.Combine(_tree.Allowed, "x\nGranted Read /etc/shadow (req-9) by policy\u202E");
         Assert.That(Denied(harness, forged).Reason, Is.EqualTo(SupervisorService.NotAvailable));
         await harness.FinishAsync();
-        string line = harness.Audit.Events.Single().ToString();
+        string line = harness.Audit.AtLeast(1).Single().ToString();
         Assert.That(line.Contains('\n', StringComparison.Ordinal), Is.False);
         Assert.That(line.Contains('\u202E', StringComparison.Ordinal), Is.False);
         Assert.That(line, Does.Contain("x\\u{000A}Granted Read /etc/shadow").And.Contain("\\u{202E}"));
